@@ -1,0 +1,92 @@
+/** The full command line, with yargs: help, version, every command and flag, strict checking. */
+import yargs from 'yargs';
+import { CredsError } from '../errors.js';
+import type { Io } from './io.js';
+import { packageVersion } from './package-root.js';
+
+
+export async function runParser(argv: string[], io: Io): Promise<number> {
+  const parser = yargs(argv)
+    .scriptName('cognito-creds')
+    .usage('$0 <command> [options]\n\nTemporary AWS credentials for a person who signs in to an Amazon Cognito user pool.')
+    .option('debug', { type: 'boolean', default: false, describe: 'Log each step and its timing on stderr (never a secret)' })
+    .command(
+      'credential-process',
+      'Print credentials as credential_process JSON (run by the AWS CLI and SDKs)',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'Profile to read (default: AWS_PROFILE, else "default")' })
+          .example('$0 credential-process --profile dev', 'what `aws ... --profile dev` runs for you'),
+      async (args) => {
+        const { credentialProcess } = await import('./commands/credential-process.js');
+        await credentialProcess({ profile: args.profile, debug: args.debug }, io);
+      },
+    )
+    .command(
+      'setup',
+      'Store a password in the keychain and write a profile into the AWS config file',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'Profile to write (default: AWS_PROFILE, else "default")' })
+          .option('user-pool-id', { type: 'string', describe: 'User pool id, e.g. us-east-1_AbCdEf123' })
+          .option('client-id', { type: 'string', describe: 'App client id' })
+          .option('identity-pool-id', { type: 'string', describe: 'Identity pool id, e.g. us-east-1:0e7b...' })
+          .option('username', { type: 'string', describe: 'Cognito username' })
+          .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from the first line of stdin' })
+          .option('auth-flow', { type: 'string', choices: ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'], describe: 'Sign-in flow' })
+          .option('region', { type: 'string', describe: 'User pool region (default: the user pool id\'s prefix)' })
+          .option('verify', { type: 'boolean', default: true, describe: 'Sign in once before saving (--no-verify skips it)' })
+          .example('$0 setup --profile dev', 'asks for each value in a terminal')
+          .example(
+            'printf %s "$PW" | $0 setup --profile dev --user-pool-id us-east-1_AbC --client-id 1a2b... --identity-pool-id us-east-1:0e7b... --username alice --password-stdin',
+            'scripted',
+          ),
+      async (args) => {
+        const { setup } = await import('./commands/setup.js');
+        await setup(
+          {
+            profile: args.profile,
+            userPoolId: args.userPoolId,
+            clientId: args.clientId,
+            identityPoolId: args.identityPoolId,
+            username: args.username,
+            authFlow: args.authFlow,
+            region: args.region,
+            passwordStdin: args.passwordStdin,
+            verify: args.verify,
+            debug: args.debug,
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      'remove',
+      'Delete a profile\'s secrets from the keychain and its section from the AWS config file',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'Profile to remove (default: AWS_PROFILE, else "default")' })
+          .example('$0 remove --profile dev', ''),
+      async (args) => {
+        const { remove } = await import('./commands/remove.js');
+        await remove({ profile: args.profile, debug: args.debug }, io);
+      },
+    )
+    .demandCommand(1, 'Name a command.')
+    .strict()
+    .version(packageVersion())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stderr.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      // Throwing is what stops yargs from running the command's handler after a failed check.
+      throw err ?? new CredsError('usage', msg, 'Run `cognito-creds --help` for the commands and their options.');
+    });
+  let help = '';
+  await parser.parseAsync(argv, {}, (_err, _argv, output) => {
+    help = output;
+  });
+  if (help) io.stdout(help.endsWith('\n') ? help : `${help}\n`);
+  return 0;
+}

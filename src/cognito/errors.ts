@@ -1,0 +1,102 @@
+/** Cognito and network failures as messages for people: what happened to which profile, and the fix. */
+import { CredsError, profileLabel } from '../errors.js';
+
+export interface ErrorContext {
+  profile: string;
+  username: string;
+  userPoolId: string;
+  clientId: string;
+  identityPoolId: string;
+  /** The operation that failed, e.g. InitiateAuth. */
+  operation: string;
+  /** Where the request went, for network errors. */
+  endpoint: string;
+  totalTimeoutMs: number;
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'DNS lookup failed',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed',
+  ECONNABORTED: 'connection aborted',
+  UND_ERR_SOCKET: 'connection closed',
+};
+
+/** Turn whatever a Cognito call threw into a CredsError. CredsErrors pass through. */
+export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
+  if (err instanceof CredsError) return err;
+  const e = (err ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string };
+  const name = e.name ?? 'Error';
+  const message = oneLine(e.message ?? '');
+  const who = `${profileLabel(ctx.profile)}`;
+  const setupFix = `Run \`cognito-creds setup --profile ${ctx.profile}\` to store the current password.`;
+  const make = (kind: 'auth' | 'network' | 'cognito' | 'config', text: string, hint: string) =>
+    new CredsError(kind, `${who}: ${text}`, hint, { cause: err });
+
+  switch (name) {
+    case 'NotAuthorizedException':
+      if (/secret hash/i.test(message)) {
+        return make('auth', `Cognito could not verify the client secret of app client ${ctx.clientId} (${name})`, `Store the right client secret: \`cognito-creds setup --profile ${ctx.profile}\`.`);
+      }
+      if (/disabled/i.test(message)) {
+        return make('auth', `user "${ctx.username}" is disabled in ${ctx.userPoolId} (${name})`, 'Ask the user pool\'s administrator to enable the user.');
+      }
+      if (ctx.operation === 'GetId' || ctx.operation === 'GetCredentialsForIdentity') {
+        return make('auth', `identity pool ${ctx.identityPoolId} refused the sign-in token: ${message} (${name})`, `Check that the identity pool lists user pool ${ctx.userPoolId} and app client ${ctx.clientId} as an authentication provider.`);
+      }
+      return make('auth', `Cognito refused the sign-in of "${ctx.username}": ${message || 'not authorized'} (${name})`, setupFix);
+    case 'UserNotFoundException':
+      return make('auth', `user "${ctx.username}" does not exist in user pool ${ctx.userPoolId} (${name})`, `Check cognito_username in ${'the profile'}, or run \`cognito-creds setup --profile ${ctx.profile}\`.`);
+    case 'PasswordResetRequiredException':
+      return make('auth', `user "${ctx.username}" must reset their password (${name})`, `Reset it through your application's "forgot password" flow, then run \`cognito-creds setup --profile ${ctx.profile}\`.`);
+    case 'UserNotConfirmedException':
+      return make('auth', `user "${ctx.username}" has not confirmed their sign-up (${name})`, 'Confirm the account with the code Cognito sent, or ask the administrator to confirm it.');
+    case 'InvalidParameterException':
+      if (/flow not enabled|not enabled for this client/i.test(message)) {
+        return make('auth', `app client ${ctx.clientId}: ${message} (${name})`, 'Enable that auth flow on the app client, or set cognito_auth_flow to a flow it allows.');
+      }
+      return make('cognito', `${ctx.operation} was refused: ${message} (${name})`, 'Check the profile\'s cognito_* values against the user pool and identity pool.');
+    case 'ResourceNotFoundException':
+      return make(
+        'config',
+        `${ctx.operation === 'InitiateAuth' || ctx.operation === 'RespondToAuthChallenge' ? `user pool ${ctx.userPoolId} or app client ${ctx.clientId}` : `identity pool ${ctx.identityPoolId}`} was not found: ${message} (${name})`,
+        'Check the ids and the region in the profile (cognito_user_pool_id, cognito_client_id, cognito_identity_pool_id, cognito_region).',
+      );
+    case 'InvalidIdentityPoolConfigurationException':
+      return make('cognito', `identity pool ${ctx.identityPoolId} has no usable role for this user: ${message} (${name})`, 'Ask the administrator to set the identity pool\'s authenticated role and its trust policy.');
+    case 'TooManyRequestsException':
+    case 'LimitExceededException':
+    case 'ThrottlingException':
+      return make('network', `Cognito is throttling requests (${name}, ${e.$metadata?.attempts ?? 1} attempts)`, 'Wait a minute and try again; many parallel sign-ins share one quota.');
+    case 'AbortError':
+      return make('network', `no answer from Cognito at ${ctx.endpoint} within ${Math.round(ctx.totalTimeoutMs / 1000)} s (${ctx.operation})`, 'Check your network or proxy; set COGNITO_CREDS_TIMEOUT (seconds) to wait longer.');
+    case 'TimeoutError':
+      return make('network', `request to Cognito at ${ctx.endpoint} timed out (${ctx.operation})`, 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it.');
+  }
+
+  const code = e.code && NETWORK_CODES[e.code] ? e.code : undefined;
+  if (code) {
+    return make('network', `cannot reach Cognito at ${ctx.endpoint}: ${NETWORK_CODES[code]} (${ctx.operation})`, 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it.');
+  }
+  const status = e.$metadata?.httpStatusCode;
+  if (e.$fault === 'server' || (status !== undefined && status >= 500)) {
+    return make('network', `Cognito failed with ${status ? `HTTP ${status}` : 'a server error'} on ${ctx.operation} (${name})`, 'This is on Cognito\'s side; try again in a moment.');
+  }
+  if (name === 'SyntaxError' || /deserializ|JSON|Unexpected token/i.test(message)) {
+    return make('network', `Cognito's answer to ${ctx.operation} could not be read (${status ? `HTTP ${status}, ` : ''}${name})`, 'A proxy or a wrong AWS_ENDPOINT_URL may stand between you and Cognito.');
+  }
+  if (e.$fault === 'client') {
+    return make('cognito', `${ctx.operation} was refused: ${message} (${name})`, 'Check the profile\'s cognito_* values against the user pool and identity pool.');
+  }
+  return make('network', `${ctx.operation} failed: ${message || name}`, 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it; run with --debug for details.');
+}
+
+function oneLine(text: string): string {
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}

@@ -1,0 +1,123 @@
+/** I/O for the AWS config file: read it with clear errors, edit one section under a lock. */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CredsError, profileLabel } from '../errors.js';
+import { atomicWriteFile } from '../fs/atomic-write.js';
+import { acquireLock, isErrno, LockTimeoutError } from '../fs/lock.js';
+import { profilesFromIni } from './ini.js';
+import { type CognitoProfile, resolveCognitoProfile } from './profile.js';
+
+/** The config file's text, or undefined when it does not exist. */
+export async function readConfigText(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    throw new CredsError(
+      'config',
+      `cannot read the AWS config file ${file}: ${errnoText(err)}`,
+      'Check the path in AWS_CONFIG_FILE and the file\'s permissions.',
+      { cause: err },
+    );
+  }
+}
+
+/** Read the config file and resolve one profile's Cognito settings. */
+export async function loadCognitoProfile(file: string, profile: string): Promise<CognitoProfile> {
+  const text = await readConfigText(file);
+  if (text === undefined) {
+    throw new CredsError(
+      'config',
+      `${profileLabel(profile)}: the AWS config file ${file} does not exist`,
+      `Run \`cognito-creds setup --profile ${profile}\`, or point AWS_CONFIG_FILE at your config file.`,
+    );
+  }
+  const settings = profilesFromIni(text).get(profile);
+  if (!settings) {
+    throw new CredsError(
+      'config',
+      `${profileLabel(profile)} is not in ${file}`,
+      `Run \`cognito-creds setup --profile ${profile}\`, or check the name (--profile, AWS_PROFILE).`,
+    );
+  }
+  return resolveCognitoProfile(profile, settings, file);
+}
+
+/**
+ * Apply `edit` to the config file's text under a lock, and write the result atomically with the
+ * file's mode kept (0600 for a new file). A symlinked config file (dotfile managers) is edited
+ * where it points, so the link stays a link. Returns the text written.
+ */
+export async function editConfigFile(
+  file: string,
+  edit: (text: string) => string,
+  options: { lockTimeoutMs?: number } = {},
+): Promise<string> {
+  const target = await realTarget(file);
+  const dir = path.dirname(target);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const lockPath = `${target}.cognito-creds.lock`;
+  let release;
+  try {
+    release = await acquireLock(lockPath, { timeoutMs: options.lockTimeoutMs ?? 10_000, staleMs: 30_000 });
+  } catch (err) {
+    if (err instanceof LockTimeoutError) {
+      throw new CredsError(
+        'config',
+        `another cognito-creds process has been editing ${target} for ${Math.round(err.waitedMs / 1000)} s`,
+        `Try again; if no other cognito-creds runs, delete ${lockPath}.`,
+      );
+    }
+    throw writeError(target, err);
+  }
+  try {
+    const before = (await readConfigText(target)) ?? '';
+    const mode = await fs.stat(target).then((s) => s.mode & 0o7777, () => 0o600);
+    const after = edit(before);
+    if (after !== before) {
+      await atomicWriteFile(target, after, mode).catch((err: unknown) => {
+        throw writeError(target, err);
+      });
+    }
+    return after;
+  } finally {
+    await release();
+  }
+}
+
+async function realTarget(file: string): Promise<string> {
+  try {
+    return await fs.realpath(file);
+  } catch (err) {
+    if (!isErrno(err, 'ENOENT')) throw writeError(file, err);
+    // A dangling symlink: write where it points.
+    const link = await fs.readlink(file).catch(() => undefined);
+    return link === undefined ? path.resolve(file) : path.resolve(path.dirname(file), link);
+  }
+}
+
+function writeError(file: string, err: unknown): CredsError {
+  return new CredsError(
+    'config',
+    `cannot write the AWS config file ${file}: ${errnoText(err)}; it was left as it was`,
+    'Check the permissions of the file and its directory.',
+    { cause: err },
+  );
+}
+
+export function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string') {
+    const known: Record<string, string> = {
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      EISDIR: 'it is a directory',
+      ENOTDIR: 'a part of the path is not a directory',
+      EROFS: 'read-only file system',
+      ENOSPC: 'no space left on the device',
+      ENOENT: 'no such file or directory',
+    };
+    return known[e.code] ?? e.code;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

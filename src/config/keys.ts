@@ -1,0 +1,25 @@
+/** Profile keys that cognito-creds reads and writes, all in one place. */
+export const KEYS = {
+  userPoolId: 'cognito_user_pool_id',
+  clientId: 'cognito_client_id',
+  identityPoolId: 'cognito_identity_pool_id',
+  username: 'cognito_username',
+  authFlow: 'cognito_auth_flow',
+  region: 'cognito_region',
+  credentialProcess: 'credential_process',
+} as const;
+
+/** Keys `setup` owns, in the order it writes them. */
+export const MANAGED_KEYS = [
+  KEYS.credentialProcess,
+  KEYS.userPoolId,
+  KEYS.clientId,
+  KEYS.identityPoolId,
+  KEYS.username,
+  KEYS.authFlow,
+  KEYS.region,
+] as const;
+
+export const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'] as const;
+export type AuthFlow = (typeof AUTH_FLOWS)[number];
+export const DEFAULT_AUTH_FLOW: AuthFlow = 'USER_PASSWORD_AUTH';

@@ -1,0 +1,82 @@
+import { CredsError, profileLabel } from '../errors.js';
+import { type AuthFlow, DEFAULT_AUTH_FLOW, KEYS } from './keys.js';
+import {
+  type Check,
+  checkAuthFlow,
+  checkClientId,
+  checkIdentityPoolId,
+  checkRegion,
+  checkUserPoolId,
+  checkUsername,
+  regionOf,
+  shown,
+} from './validate.js';
+
+/** A profile's Cognito settings, every value checked. */
+export interface CognitoProfile {
+  name: string;
+  configFile: string;
+  userPoolId: string;
+  clientId: string;
+  identityPoolId: string;
+  username: string;
+  authFlow: AuthFlow;
+  /** The user pool's region: `cognito_region`, else the user pool id's prefix. */
+  region: string;
+  /** The identity pool's region: always its id's prefix. */
+  identityRegion: string;
+}
+
+/** Turn a profile's raw settings into a checked CognitoProfile, naming the first bad or missing key. */
+export function resolveCognitoProfile(
+  name: string,
+  settings: Readonly<Record<string, string>>,
+  configFile: string,
+): CognitoProfile {
+  const where = `${profileLabel(name)} in ${configFile}`;
+  const fix = `Fix it in the config file, or run \`cognito-creds setup --profile ${name}\`.`;
+
+  if (!Object.keys(settings).some((k) => k.startsWith('cognito_'))) {
+    throw new CredsError(
+      'config',
+      `${where} has no cognito_* settings; it is not a cognito-creds profile`,
+      `Run \`cognito-creds setup --profile ${name}\` to set it up.`,
+    );
+  }
+
+  const required = (key: string, check: Check): string => {
+    const value = settings[key];
+    if (value === undefined || value === '') {
+      throw new CredsError('config', `${where} is missing ${key}`, fix);
+    }
+    const problem = check(value);
+    if (problem) throw new CredsError('config', `${where}: ${key} = ${shown(value)} ${problem}`, fix);
+    return value;
+  };
+  const optional = (key: string, check: Check): string | undefined => {
+    const value = settings[key];
+    if (value === undefined || value === '') return undefined;
+    const problem = check(value);
+    if (problem) throw new CredsError('config', `${where}: ${key} = ${shown(value)} ${problem}`, fix);
+    return value;
+  };
+
+  const userPoolId = required(KEYS.userPoolId, checkUserPoolId);
+  const clientId = required(KEYS.clientId, checkClientId);
+  const identityPoolId = required(KEYS.identityPoolId, checkIdentityPoolId);
+  const username = required(KEYS.username, checkUsername);
+  const authFlow = (optional(KEYS.authFlow, checkAuthFlow) as AuthFlow | undefined) ?? DEFAULT_AUTH_FLOW;
+  const region = optional(KEYS.region, checkRegion) ?? regionOf(userPoolId);
+
+  return {
+    name,
+    configFile,
+    userPoolId,
+    clientId,
+    identityPoolId,
+    username,
+    authFlow,
+    region,
+    identityRegion: regionOf(identityPoolId),
+  };
+}

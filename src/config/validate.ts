@@ -1,0 +1,55 @@
+/**
+ * Forms of the values a profile holds, as Cognito's API reference gives them. Each check returns
+ * what is wrong (for an error message) or undefined. Checked before any request is sent.
+ */
+import { AUTH_FLOWS } from './keys.js';
+
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d{1,2})_[0-9A-Za-z]+$/;
+const CLIENT_ID = /^[\w+]{1,128}$/;
+const IDENTITY_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d{1,2}):[0-9a-f-]+$/;
+// Cognito usernames: letters, marks, symbols, numbers, punctuation; no white space or controls.
+const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const PROFILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}$/;
+
+export type Check = (value: string) => string | undefined;
+
+export const checkRegion: Check = (v) =>
+  REGION.test(v) ? undefined : 'is not an AWS region (for example us-east-1)';
+
+export const checkUserPoolId: Check = (v) =>
+  USER_POOL_ID.test(v) && v.length <= 55
+    ? undefined
+    : 'is not a user pool id (REGION_ID, for example us-east-1_AbCdEf123)';
+
+export const checkClientId: Check = (v) =>
+  CLIENT_ID.test(v) ? undefined : 'is not an app client id (letters, digits, _ and +; 26 characters in a real pool)';
+
+export const checkIdentityPoolId: Check = (v) =>
+  IDENTITY_POOL_ID.test(v) && v.length <= 55
+    ? undefined
+    : 'is not an identity pool id (REGION:UUID, for example us-east-1:0e7b3a52-...)';
+
+export const checkUsername: Check = (v) =>
+  USERNAME.test(v) ? undefined : 'is not a Cognito username (1 to 128 characters, no spaces or control characters)';
+
+export const checkAuthFlow: Check = (v) =>
+  (AUTH_FLOWS as readonly string[]).includes(v) ? undefined : `is not a supported flow (${AUTH_FLOWS.join(' or ')})`;
+
+export const checkProfileName: Check = (v) =>
+  PROFILE_NAME.test(v)
+    ? undefined
+    : 'is not a usable profile name (up to 64 letters, digits and . _ - @ +, not starting with . - @ +)';
+
+/** The region prefix of a user pool id or identity pool id that passed its check. */
+export function regionOf(id: string): string {
+  const m = USER_POOL_ID.exec(id) ?? IDENTITY_POOL_ID.exec(id);
+  if (!m?.[1]) throw new Error(`no region in ${JSON.stringify(id)}`);
+  return m[1];
+}
+
+/** For messages: a value as the user wrote it, shortened, controls made visible. */
+export function shown(value: string): string {
+  const json = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return json;
+}

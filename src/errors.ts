@@ -1,0 +1,81 @@
+/**
+ * Typed errors that carry a hint for the person reading them, and the one place that maps
+ * them to exit codes and to the text printed on stderr.
+ */
+
+/** What kind of failure this is; each kind has its own exit code. */
+export type ErrorKind =
+  | 'usage' // bad command-line arguments
+  | 'config' // the AWS config file or a profile in it
+  | 'auth' // Cognito refused the sign-in (password, user, flow, challenge)
+  | 'keychain' // the OS keychain could not be reached or held no secret
+  | 'network' // endpoint unreachable, timeout, throttling, 5xx, bad answers
+  | 'cognito' // another error answered by Cognito
+  | 'cache' // the credentials cache
+  | 'internal'; // a bug: anything we did not expect
+
+export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
+  internal: 1,
+  usage: 2,
+  config: 3,
+  auth: 4,
+  keychain: 5,
+  network: 6,
+  cognito: 7,
+  cache: 8,
+};
+
+export class CredsError extends Error {
+  override readonly name = 'CredsError';
+  readonly kind: ErrorKind;
+  /** One line telling the person what to do about it. */
+  readonly hint: string | undefined;
+
+  constructor(kind: ErrorKind, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.kind = kind;
+    this.hint = hint;
+  }
+}
+
+export function isCredsError(err: unknown): err is CredsError {
+  return err instanceof CredsError;
+}
+
+export function exitCodeFor(err: unknown): number {
+  return isCredsError(err) ? EXIT_CODES[err.kind] : EXIT_CODES.internal;
+}
+
+/** `profile "dev"`: how every message names a profile. */
+export function profileLabel(profile: string): string {
+  return `profile "${profile}"`;
+}
+
+/**
+ * The text for stderr: one line of cause, one line of fix. No stack trace unless debugging,
+ * and never the message of an unknown error's cause chain beyond its first line.
+ */
+export function formatError(err: unknown, debug = false): string {
+  const lines: string[] = [];
+  if (isCredsError(err)) {
+    lines.push(`cognito-creds: ${err.message}`);
+    if (err.hint) lines.push(`  ${err.hint}`);
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    lines.push(`cognito-creds: unexpected error: ${firstLine(message)}`);
+    lines.push('  This is a bug in cognito-creds; run again with --debug and report what it prints.');
+  }
+  if (debug) {
+    let cause: unknown = err;
+    while (cause instanceof Error) {
+      if (cause.stack) lines.push(`[debug] ${cause.stack}`);
+      cause = cause.cause;
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function firstLine(text: string): string {
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}

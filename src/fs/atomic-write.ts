@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Write a file atomically: a temporary file beside it (same directory, so the rename cannot
+ * cross file systems), fsync, then rename over the target. Readers see the old bytes or the
+ * new bytes, never a half-written file. `mode` applies to the temporary file before any byte
+ * is written, so the data is never readable by others even for an instant.
+ */
+export async function atomicWriteFile(target: string, data: string, mode: number): Promise<void> {
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'wx', mode);
+  try {
+    try {
+      await handle.chmod(mode); // the umask may have narrowed or (never) widened it
+      await handle.writeFile(data, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * --debug output: on stderr only, each line prefixed, with the time since start. Callers pass
+ * only what is safe to show; `redactJwt` shows a token as a few of its claims.
+ */
+export interface DebugLog {
+  readonly enabled: boolean;
+  (message: string): void;
+  /** Time an async step and log how long it took. */
+  step<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export function createDebugLog(enabled: boolean, write: (text: string) => void = (t) => process.stderr.write(t)): DebugLog {
+  const started = performance.now();
+  const log = ((message: string) => {
+    if (enabled) write(`[debug +${Math.round(performance.now() - started)}ms] ${message}\n`);
+  }) as DebugLog;
+  Object.defineProperty(log, 'enabled', { value: enabled });
+  log.step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    if (!enabled) return fn();
+    const t0 = performance.now();
+    try {
+      const result = await fn();
+      log(`${name}: ${Math.round(performance.now() - t0)} ms`);
+      return result;
+    } catch (err) {
+      log(`${name}: failed after ${Math.round(performance.now() - t0)} ms`);
+      throw err;
+    }
+  };
+  return log;
+}
+
+export const silentLog: DebugLog = createDebugLog(false);
+
+/** A JWT as `jwt(sub=…, exp=…)`, never the token itself. */
+export function redactJwt(token: string): string {
+  const payload = token.split('.')[1];
+  if (!payload) return 'jwt(unreadable)';
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const exp = typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : '?';
+    return `jwt(sub=${String(claims.sub ?? '?')}, exp=${exp})`;
+  } catch {
+    return 'jwt(unreadable)';
+  }
+}

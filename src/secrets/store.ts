@@ -1,0 +1,18 @@
+/** Where a profile's secrets live. Production: the OS keychain; tests: memory. */
+export interface SecretStore {
+  /** The secret, or null when none is stored. */
+  get(account: string): Promise<string | null>;
+  set(account: string, secret: string): Promise<void>;
+  /** True when something was deleted. */
+  delete(account: string): Promise<boolean>;
+}
+
+/** The keychain's service name for every entry cognito-creds stores. */
+export const KEYCHAIN_SERVICE = 'cognito-creds';
+
+export type SecretKind = 'password' | 'client-secret' | 'totp-secret' | 'refresh-token';
+
+/** The keychain account of one kind of secret of one profile: `dev:password`. */
+export function secretAccount(profile: string, kind: SecretKind): string {
+  return `${profile}:${kind}`;
+}

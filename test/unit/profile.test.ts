@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { resolveCognitoProfile } from '../../src/config/profile.js';
+import { CredsError } from '../../src/errors.js';
+
+const good = {
+  cognito_user_pool_id: 'ap-northeast-1_AbC123xyz',
+  cognito_client_id: '1a2b3c4d5e6f7g8h9i0j1k2l3m',
+  cognito_identity_pool_id: 'eu-west-2:0e7b3a52-1c1d-4c4e-9f9f-0123456789ab',
+  cognito_username: 'alice',
+};
+
+function errorOf(fn: () => unknown): CredsError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CredsError) return err;
+    throw err;
+  }
+  throw new Error('did not throw');
+}
+
+describe('resolveCognitoProfile', () => {
+  it('takes the regions from the ids and defaults the flow', () => {
+    expect(resolveCognitoProfile('dev', good, '/c')).toEqual({
+      name: 'dev',
+      configFile: '/c',
+      userPoolId: 'ap-northeast-1_AbC123xyz',
+      clientId: '1a2b3c4d5e6f7g8h9i0j1k2l3m',
+      identityPoolId: 'eu-west-2:0e7b3a52-1c1d-4c4e-9f9f-0123456789ab',
+      username: 'alice',
+      authFlow: 'USER_PASSWORD_AUTH',
+      region: 'ap-northeast-1',
+      identityRegion: 'eu-west-2',
+    });
+  });
+
+  it('lets cognito_region override the user pool region only', () => {
+    const p = resolveCognitoProfile('dev', { ...good, cognito_region: 'us-gov-west-1', cognito_auth_flow: 'USER_SRP_AUTH' }, '/c');
+    expect([p.region, p.identityRegion, p.authFlow]).toEqual(['us-gov-west-1', 'eu-west-2', 'USER_SRP_AUTH']);
+  });
+
+  it.each([
+    ['cognito_user_pool_id', 'is missing cognito_user_pool_id'],
+    ['cognito_client_id', 'is missing cognito_client_id'],
+    ['cognito_identity_pool_id', 'is missing cognito_identity_pool_id'],
+    ['cognito_username', 'is missing cognito_username'],
+  ])('names the missing key %s', (key, text) => {
+    const settings: Record<string, string> = { ...good };
+    delete settings[key];
+    const err = errorOf(() => resolveCognitoProfile('team.dev-1', settings, '/home/u/.aws/config'));
+    expect(err.kind).toBe('config');
+    expect(err.message).toBe(`profile "team.dev-1" in /home/u/.aws/config ${text}`);
+    expect(err.hint).toBe('Fix it in the config file, or run `cognito-creds setup --profile team.dev-1`.');
+  });
+
+  it.each([
+    ['cognito_user_pool_id', 'us-east-1-AbC', 'is not a user pool id (REGION_ID, for example us-east-1_AbCdEf123)'],
+    ['cognito_user_pool_id', 'AbC123', 'is not a user pool id (REGION_ID, for example us-east-1_AbCdEf123)'],
+    ['cognito_client_id', 'abc def', 'is not an app client id (letters, digits, _ and +; 26 characters in a real pool)'],
+    ['cognito_identity_pool_id', 'us-east-1_0e7b3a52', 'is not an identity pool id (REGION:UUID, for example us-east-1:0e7b3a52-...)'],
+    ['cognito_username', 'ali ce', 'is not a Cognito username (1 to 128 characters, no spaces or control characters)'],
+    ['cognito_auth_flow', 'CUSTOM_AUTH', 'is not a supported flow (USER_PASSWORD_AUTH or USER_SRP_AUTH)'],
+    ['cognito_region', 'mars', 'is not an AWS region (for example us-east-1)'],
+  ])('names the malformed key %s = %s', (key, value, text) => {
+    const err = errorOf(() => resolveCognitoProfile('dev', { ...good, [key]: value }, '/c'));
+    expect(err.kind).toBe('config');
+    expect(err.message).toBe(`profile "dev" in /c: ${key} = ${JSON.stringify(value)} ${text}`);
+  });
+
+  it('says a profile with no cognito keys is not ours', () => {
+    const err = errorOf(() => resolveCognitoProfile('prod', { region: 'us-east-1' }, '/c'));
+    expect(err.message).toBe('profile "prod" in /c has no cognito_* settings; it is not a cognito-creds profile');
+  });
+
+  it('accepts non-ASCII and punctuation in usernames', () => {
+    expect(resolveCognitoProfile('dev', { ...good, cognito_username: 'zoë.o\'brien+1@example.com' }, '/c').username).toBe(
+      "zoë.o'brien+1@example.com",
+    );
+  });
+});
