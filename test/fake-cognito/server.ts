@@ -1,0 +1,923 @@
+/**
+ * An in-process fake of Amazon Cognito (user pools + identity pools) that speaks the real
+ * AWS JSON 1.1 wire protocol of both services on ONE loopback HTTP server, so the real SDK v3
+ * clients (`endpoint: fake.url` or AWS_ENDPOINT_URL) and amazon-cognito-identity-js work unchanged.
+ *
+ * Used by unit tests, e2e tests (through ./cli.ts in a subprocess) and the README demo, so it
+ * must only import node: modules (no test framework).
+ */
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  bigFromHex,
+  makeServerEphemeral,
+  makeVerifier,
+  N,
+  parseSrpTimestamp,
+  passwordClaimSignature,
+  poolNameOf,
+  serverAuthenticationKey,
+  signaturesEqual,
+  type SrpVerifier,
+} from './srp-verifier.js';
+
+export type FakeUserStatus = 'CONFIRMED' | 'UNCONFIRMED' | 'RESET_REQUIRED' | 'FORCE_CHANGE_PASSWORD';
+
+export interface FakeUser {
+  username: string;
+  password: string;
+  /** default: a random UUID (kept when an existing user is replaced without a sub) */
+  sub?: string;
+  /** default 'CONFIRMED' */
+  status?: FakeUserStatus;
+}
+
+export interface FakeClient {
+  clientId: string;
+  clientSecret?: string;
+  /**
+   * Enabled flows; default ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH'].
+   * The console's spelling ('ALLOW_USER_SRP_AUTH', ...) is accepted too.
+   */
+  authFlows?: string[];
+}
+
+export interface FakeCognitoOptions {
+  /** default 'us-east-1' */
+  region?: string;
+  /** default `${region}_Fake1234` */
+  userPoolId?: string;
+  /** default `${region}:00000000-0000-0000-0000-000000000000` */
+  identityPoolId?: string;
+  /** default: one client `fakeclient0000000000000001` without a secret (pass [] for none) */
+  clients?: FakeClient[];
+  users?: FakeUser[];
+  /** lifetime of issued AWS credentials; default 3600 */
+  credentialsTtlSeconds?: number;
+  /** lifetime of ID and access tokens (ExpiresIn); default 3600 */
+  tokenTtlSeconds?: number;
+  /** lifetime of refresh tokens; default 30 days */
+  refreshTokenTtlSeconds?: number;
+  /** lifetime of a challenge Session; default 180 */
+  sessionTtlSeconds?: number;
+  /** USER_ID_FOR_SRP is the user's sub (pools with an alias) instead of the username; default false */
+  srpUserIdIsSub?: boolean;
+  /** ms clock; default Date.now */
+  now?: () => number;
+  /** called for every recorded request (e.g. to log them) */
+  onRequest?: (request: RecordedRequest) => void;
+}
+
+export interface RecordedRequest {
+  service: 'idp' | 'identity' | 'unknown';
+  operation: string;
+  /** the parsed JSON body, secrets included (a copy; the raw text when it was not JSON) */
+  body: any;
+  /** the X-Amz-Target header */
+  target: string;
+  /** request headers (lower-case names) */
+  headers: Record<string, string>;
+}
+
+export type FakeFailure =
+  | { code: string; message?: string; status?: number }
+  | { kind: 'malformed' }
+  | { kind: 'hang' };
+
+export interface IssuedCredentials {
+  identityId: string;
+  accessKeyId: string;
+  secretKey: string;
+  sessionToken: string;
+  /** epoch seconds */
+  expiration: number;
+  customRoleArn?: string;
+}
+
+export interface IssuedTokens {
+  username: string;
+  sub: string;
+  clientId: string;
+  idToken: string;
+  accessToken: string;
+  refreshToken?: string;
+}
+
+export const DEFAULT_CLIENT_ID = 'fakeclient0000000000000001';
+const DEFAULT_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH'];
+const KNOWN_FLOWS = [
+  'USER_SRP_AUTH',
+  'REFRESH_TOKEN_AUTH',
+  'REFRESH_TOKEN',
+  'CUSTOM_AUTH',
+  'ADMIN_NO_SRP_AUTH',
+  'USER_PASSWORD_AUTH',
+  'ADMIN_USER_PASSWORD_AUTH',
+  'USER_AUTH',
+];
+const IDP_PREFIX = 'AWSCognitoIdentityProviderService';
+const IDENTITY_PREFIX = 'AWSCognitoIdentityService';
+const JSON_TYPE = 'application/x-amz-json-1.1';
+
+/** An error answered with the AWS JSON 1.1 error shape. */
+export class CognitoServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+interface UserRecord {
+  username: string;
+  password: string;
+  sub: string;
+  status: FakeUserStatus;
+  srp: SrpVerifier;
+}
+
+interface ClientRecord {
+  clientId: string;
+  clientSecret?: string;
+  authFlows: Set<string>;
+}
+
+interface TokenRecord {
+  username: string;
+  sub: string;
+  clientId: string;
+  /** epoch seconds */
+  exp: number;
+  revoked: boolean;
+}
+
+interface RefreshRecord extends TokenRecord {
+  authTime: number;
+}
+
+interface SessionRecord {
+  challenge: 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED';
+  clientId: string;
+  username: string;
+  /** epoch ms */
+  expiresAt: number;
+  srp?: { A: bigint; B: bigint; b: bigint; secretBlock: string; userIdForSrp: string };
+}
+
+type Json = Record<string, any>;
+
+function invalid(message: string): CognitoServiceError {
+  return new CognitoServiceError('InvalidParameterException', message);
+}
+
+function notAuthorized(message: string): CognitoServiceError {
+  return new CognitoServiceError('NotAuthorizedException', message);
+}
+
+function validationNull(field: string): CognitoServiceError {
+  return invalid(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+}
+
+function base64url(data: Buffer | string): string {
+  return Buffer.from(data).toString('base64url');
+}
+
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function randomFrom(alphabet: string, length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[bytes[i]! % alphabet.length];
+  return out;
+}
+
+/** Base64(HMAC-SHA256(key = clientSecret, msg = username + clientId)) */
+export function computeSecretHash(username: string, clientId: string, clientSecret: string): string {
+  return createHmac('sha256', clientSecret).update(username + clientId).digest('base64');
+}
+
+function uuidFromHash(input: string): string {
+  const h = createHash('sha256').update(input).digest();
+  h[6] = (h[6]! & 0x0f) | 0x40;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optionalString(body: Json, field: string, wireName: string): string | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new CognitoServiceError('SerializationException', `Unexpected value for ${wireName}`);
+  return v;
+}
+
+function requiredString(body: Json, field: string, wireName: string): string {
+  const v = optionalString(body, field, wireName);
+  if (v === undefined) throw validationNull(wireName);
+  return v;
+}
+
+function stringMap(body: Json, field: string): Record<string, string> | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) throw new CognitoServiceError('SerializationException', `Unexpected value for ${field}`);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(v)) {
+    if (typeof value !== 'string') throw new CognitoServiceError('SerializationException', `Unexpected value for ${field}.${key}`);
+    out[key] = value;
+  }
+  return out;
+}
+
+function safeEqualString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export class FakeCognito {
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly identityPoolId: string;
+  readonly requests: RecordedRequest[] = [];
+  readonly issued: IssuedCredentials[] = [];
+  /** every set of user-pool tokens handed out, in order */
+  readonly issuedTokens: IssuedTokens[] = [];
+
+  private readonly credentialsTtlSeconds: number;
+  private readonly tokenTtlSeconds: number;
+  private readonly refreshTokenTtlSeconds: number;
+  private readonly sessionTtlSeconds: number;
+  private readonly srpUserIdIsSub: boolean;
+  private readonly now: () => number;
+  private readonly onRequest: ((r: RecordedRequest) => void) | undefined;
+
+  private readonly users = new Map<string, UserRecord>();
+  private readonly clients = new Map<string, ClientRecord>();
+  private readonly idTokens = new Map<string, TokenRecord>();
+  private readonly accessTokens = new Map<string, TokenRecord>();
+  private readonly refreshTokens = new Map<string, RefreshRecord>();
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly sessionsBySecretBlock = new Map<string, string>();
+  private readonly identities = new Map<string, string>(); // identityId -> sub
+  private readonly failures: Array<{ operation: string; failure: FakeFailure; remaining: number }> = [];
+
+  private server: Server | undefined;
+  private baseUrl: string | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly hanging = new Set<ServerResponse>();
+
+  constructor(options: FakeCognitoOptions = {}) {
+    this.region = options.region ?? 'us-east-1';
+    this.userPoolId = options.userPoolId ?? `${this.region}_Fake1234`;
+    this.identityPoolId = options.identityPoolId ?? `${this.region}:00000000-0000-0000-0000-000000000000`;
+    this.credentialsTtlSeconds = options.credentialsTtlSeconds ?? 3600;
+    this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
+    this.refreshTokenTtlSeconds = options.refreshTokenTtlSeconds ?? 30 * 24 * 3600;
+    this.sessionTtlSeconds = options.sessionTtlSeconds ?? 180;
+    this.srpUserIdIsSub = options.srpUserIdIsSub ?? false;
+    this.now = options.now ?? Date.now;
+    this.onRequest = options.onRequest;
+    for (const c of options.clients ?? [{ clientId: DEFAULT_CLIENT_ID }]) this.addClient(c);
+    for (const u of options.users ?? []) this.addUser(u);
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  get url(): string {
+    if (!this.baseUrl) throw new Error('FakeCognito is not started: call start() first');
+    return this.baseUrl;
+  }
+
+  /** `cognito-idp.<region>.amazonaws.com/<userPoolId>`: the Logins key for GetId. */
+  get providerName(): string {
+    return `cognito-idp.${this.region}.amazonaws.com/${this.userPoolId}`;
+  }
+
+  /** The ID token issuer. */
+  get issuer(): string {
+    return `https://${this.providerName}`;
+  }
+
+  /** The first client's id (the default client unless `clients` was given). */
+  get clientId(): string {
+    const first = this.clients.keys().next();
+    if (first.done) throw new Error('FakeCognito has no app client');
+    return first.value;
+  }
+
+  async start(port = 0): Promise<string> {
+    if (this.server) throw new Error('FakeCognito already started');
+    const server = createServer((req, res) => this.onHttpRequest(req, res));
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('unexpected server address');
+    this.baseUrl = `http://127.0.0.1:${address.port}`;
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  count(operation: string): number {
+    return this.requests.filter((r) => r.operation === operation).length;
+  }
+
+  /** Add (or replace, keeping its sub unless a new one is given) a user. */
+  addUser(u: FakeUser): void {
+    const existing = this.users.get(u.username);
+    const sub = u.sub ?? existing?.sub ?? randomUUID();
+    const record: UserRecord = {
+      username: u.username,
+      password: u.password,
+      sub,
+      status: u.status ?? 'CONFIRMED',
+      srp: this.makeSrp(u.username, sub, u.password),
+    };
+    this.users.set(u.username, record);
+  }
+
+  /** The user as the server knows it now (password and status may have changed through challenges). */
+  getUser(username: string): Required<FakeUser> | undefined {
+    const u = this.users.get(username);
+    return u && { username: u.username, password: u.password, sub: u.sub, status: u.status };
+  }
+
+  removeUser(username: string): void {
+    this.users.delete(username);
+  }
+
+  addClient(c: FakeClient): void {
+    const flows = new Set<string>();
+    for (const f of c.authFlows ?? DEFAULT_FLOWS) flows.add(normalizeFlow(f));
+    const record: ClientRecord = { clientId: c.clientId, authFlows: flows };
+    if (c.clientSecret !== undefined) record.clientSecret = c.clientSecret;
+    this.clients.set(c.clientId, record);
+  }
+
+  /** Revoke one refresh token, or every refresh token of a user (by username), or all of them. */
+  revokeRefreshTokens(filter?: { token?: string; username?: string }): void {
+    for (const [token, rec] of this.refreshTokens) {
+      if (filter?.token !== undefined && token !== filter.token) continue;
+      if (filter?.username !== undefined && rec.username !== filter.username) continue;
+      rec.revoked = true;
+    }
+  }
+
+  failNext(operation: string | '*', failure: FakeFailure, times = 1): void {
+    if (times > 0) this.failures.push({ operation, failure, remaining: times });
+  }
+
+  /** Forget queued failures. */
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  private onHttpRequest(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      try {
+        this.handle(req, Buffer.concat(chunks).toString('utf8'), res);
+      } catch (err) {
+        this.sendError(res, err);
+      }
+    });
+  }
+
+  private handle(req: IncomingMessage, raw: string, res: ServerResponse): void {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const dot = target.lastIndexOf('.');
+    const prefix = dot >= 0 ? target.slice(0, dot) : '';
+    const operation = dot >= 0 ? target.slice(dot + 1) : target;
+    const service: RecordedRequest['service'] =
+      prefix === IDP_PREFIX ? 'idp' : prefix === IDENTITY_PREFIX ? 'identity' : 'unknown';
+
+    let body: unknown;
+    let parseError = false;
+    try {
+      body = raw.trim() === '' ? {} : JSON.parse(raw);
+    } catch {
+      body = raw;
+      parseError = true;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const recorded: RecordedRequest = { service, operation, body: structuredClone(body), target, headers };
+    this.requests.push(recorded);
+    this.onRequest?.(recorded);
+
+    const failure = this.takeFailure(operation);
+    if (failure) {
+      if ('kind' in failure) {
+        if (failure.kind === 'hang') {
+          this.hanging.add(res);
+          res.on('close', () => this.hanging.delete(res));
+          return;
+        }
+        res.writeHead(200, { 'content-type': JSON_TYPE, 'x-amzn-requestid': randomUUID() });
+        res.end('{"__malformed": tru');
+        return;
+      }
+      throw new CognitoServiceError(failure.code, failure.message ?? `Injected ${failure.code}`, failure.status ?? 400);
+    }
+
+    if (req.method !== 'POST') throw new CognitoServiceError('UnknownOperationException', `Unsupported method ${req.method}`);
+    if (service === 'unknown') throw new CognitoServiceError('UnknownOperationException', `Unknown target: ${target || '(none)'}`);
+    if (parseError || !isObject(body)) throw new CognitoServiceError('SerializationException', 'Request body is not a JSON object');
+
+    const result = service === 'idp' ? this.dispatchIdp(operation, body) : this.dispatchIdentity(operation, body);
+    res.writeHead(200, { 'content-type': JSON_TYPE, 'x-amzn-requestid': randomUUID() });
+    res.end(JSON.stringify(result));
+  }
+
+  private takeFailure(operation: string): FakeFailure | undefined {
+    const i = this.failures.findIndex((f) => f.operation === operation || f.operation === '*');
+    if (i < 0) return undefined;
+    const entry = this.failures[i]!;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.failures.splice(i, 1);
+    return entry.failure;
+  }
+
+  private sendError(res: ServerResponse, err: unknown): void {
+    const e =
+      err instanceof CognitoServiceError
+        ? err
+        : new CognitoServiceError('InternalErrorException', err instanceof Error ? err.message : String(err), 500);
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(e.status, {
+      'content-type': JSON_TYPE,
+      'x-amzn-errortype': e.code,
+      'x-amzn-requestid': randomUUID(),
+    });
+    res.end(JSON.stringify({ __type: e.code, message: e.message }));
+  }
+
+  private dispatchIdp(operation: string, body: Json): Json {
+    switch (operation) {
+      case 'InitiateAuth':
+        return this.initiateAuth(body);
+      case 'RespondToAuthChallenge':
+        return this.respondToAuthChallenge(body);
+      case 'RevokeToken':
+        return this.revokeToken(body);
+      case 'GlobalSignOut':
+        return this.globalSignOut(body);
+      case 'GetUser':
+        return this.getUserOp(body);
+      default:
+        throw new CognitoServiceError('UnknownOperationException', `Unknown operation ${IDP_PREFIX}.${operation}`);
+    }
+  }
+
+  private dispatchIdentity(operation: string, body: Json): Json {
+    switch (operation) {
+      case 'GetId':
+        return this.getId(body);
+      case 'GetCredentialsForIdentity':
+        return this.getCredentialsForIdentity(body);
+      default:
+        throw new CognitoServiceError('UnknownOperationException', `Unknown operation ${IDENTITY_PREFIX}.${operation}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- user pool
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  private makeSrp(username: string, sub: string, password: string): SrpVerifier {
+    return makeVerifier(poolNameOf(this.userPoolId), this.srpUserIdIsSub ? sub : username, password);
+  }
+
+  private findUser(name: string): UserRecord | undefined {
+    const direct = this.users.get(name);
+    if (direct) return direct;
+    for (const u of this.users.values()) if (u.sub === name) return u;
+    return undefined;
+  }
+
+  private client(body: Json): ClientRecord {
+    const clientId = requiredString(body, 'ClientId', 'clientId');
+    const client = this.clients.get(clientId);
+    if (!client) throw new CognitoServiceError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+    return client;
+  }
+
+  /** SECRET_HASH check; `names` are the user names the hash may have been computed with. */
+  private checkSecretHash(client: ClientRecord, given: string | undefined, names: string[]): void {
+    if (client.clientSecret === undefined) return;
+    const secret = client.clientSecret;
+    const ok = given !== undefined && names.some((n) => safeEqualString(computeSecretHash(n, client.clientId, secret), given));
+    if (!ok) throw notAuthorized(`Unable to verify secret hash for client ${client.clientId}`);
+  }
+
+  private initiateAuth(body: Json): Json {
+    const flowRaw = requiredString(body, 'AuthFlow', 'authFlow');
+    const client = this.client(body);
+    if (!KNOWN_FLOWS.includes(flowRaw)) {
+      throw invalid(
+        `1 validation error detected: Value '${flowRaw}' at 'authFlow' failed to satisfy constraint: ` +
+          `Member must satisfy enum value set: [${KNOWN_FLOWS.join(', ')}]`,
+      );
+    }
+    const flow = normalizeFlow(flowRaw);
+    if (!client.authFlows.has(flow)) throw invalid(`${flowRaw} flow not enabled for this client`);
+    const params = stringMap(body, 'AuthParameters') ?? {};
+    switch (flow) {
+      case 'USER_PASSWORD_AUTH':
+        return this.passwordAuth(client, params);
+      case 'USER_SRP_AUTH':
+        return this.srpAuth(client, params);
+      case 'REFRESH_TOKEN_AUTH':
+        return this.refreshAuth(client, params);
+      default:
+        throw invalid(`${flowRaw} is not supported by FakeCognito`);
+    }
+  }
+
+  private requireParam(params: Record<string, string>, name: string): string {
+    const v = params[name];
+    if (v === undefined || v === '') throw invalid(`Missing required parameter ${name}`);
+    return v;
+  }
+
+  private passwordAuth(client: ClientRecord, params: Record<string, string>): Json {
+    const username = this.requireParam(params, 'USERNAME');
+    this.checkSecretHash(client, params['SECRET_HASH'], [username]);
+    const password = this.requireParam(params, 'PASSWORD');
+    const user = this.findUser(username);
+    if (!user) throw new CognitoServiceError('UserNotFoundException', 'User does not exist.');
+    if (user.status === 'RESET_REQUIRED') {
+      throw new CognitoServiceError('PasswordResetRequiredException', 'Password reset required for the user');
+    }
+    if (!safeEqualString(user.password, password)) throw notAuthorized('Incorrect username or password.');
+    return this.afterPasswordVerified(client, user);
+  }
+
+  private afterPasswordVerified(client: ClientRecord, user: UserRecord): Json {
+    if (user.status === 'UNCONFIRMED') throw new CognitoServiceError('UserNotConfirmedException', 'User is not confirmed.');
+    if (user.status === 'RESET_REQUIRED') {
+      throw new CognitoServiceError('PasswordResetRequiredException', 'Password reset required for the user');
+    }
+    if (user.status === 'FORCE_CHANGE_PASSWORD') {
+      const session = this.newSession({ challenge: 'NEW_PASSWORD_REQUIRED', clientId: client.clientId, username: user.username });
+      return {
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        ChallengeParameters: {
+          USER_ID_FOR_SRP: this.srpUserIdIsSub ? user.sub : user.username,
+          requiredAttributes: '[]',
+          userAttributes: '{}',
+        },
+        Session: session,
+      };
+    }
+    return { AuthenticationResult: this.issueTokens(client, user, true), ChallengeParameters: {} };
+  }
+
+  private srpAuth(client: ClientRecord, params: Record<string, string>): Json {
+    const username = this.requireParam(params, 'USERNAME');
+    const srpA = this.requireParam(params, 'SRP_A');
+    this.checkSecretHash(client, params['SECRET_HASH'], [username]);
+    let A: bigint;
+    try {
+      A = bigFromHex(srpA);
+    } catch {
+      throw invalid('SRP_A is not a hex number');
+    }
+    if (A % N === 0n) throw invalid('SRP_A cannot be 0 mod N');
+    const user = this.findUser(username);
+    if (!user) throw new CognitoServiceError('UserNotFoundException', 'User does not exist.');
+    if (user.status === 'RESET_REQUIRED') {
+      throw new CognitoServiceError('PasswordResetRequiredException', 'Password reset required for the user');
+    }
+    const { b, B } = makeServerEphemeral(user.srp.verifier);
+    const secretBlock = randomBytes(384).toString('base64');
+    const session = this.newSession({
+      challenge: 'PASSWORD_VERIFIER',
+      clientId: client.clientId,
+      username: user.username,
+      srp: { A, B, b, secretBlock, userIdForSrp: user.srp.userIdForSrp },
+    });
+    this.sessionsBySecretBlock.set(secretBlock, session);
+    return {
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeParameters: {
+        SALT: user.srp.saltHex,
+        SRP_B: B.toString(16),
+        SECRET_BLOCK: secretBlock,
+        USER_ID_FOR_SRP: user.srp.userIdForSrp,
+        USERNAME: user.srp.userIdForSrp,
+      },
+      Session: session,
+    };
+  }
+
+  private refreshAuth(client: ClientRecord, params: Record<string, string>): Json {
+    const token = this.requireParam(params, 'REFRESH_TOKEN');
+    const rec = this.refreshTokens.get(token);
+    if (!rec || rec.revoked || rec.clientId !== client.clientId) throw notAuthorized('Invalid Refresh Token');
+    if (rec.exp <= this.nowSeconds()) throw notAuthorized('Refresh Token has expired');
+    const user = this.users.get(rec.username);
+    if (!user || user.sub !== rec.sub) throw notAuthorized('Invalid Refresh Token');
+    const names = [user.username, user.sub];
+    if (params['USERNAME'] !== undefined) names.push(params['USERNAME']);
+    this.checkSecretHash(client, params['SECRET_HASH'], names);
+    return { AuthenticationResult: this.issueTokens(client, user, false, rec.authTime), ChallengeParameters: {} };
+  }
+
+  private newSession(rec: Omit<SessionRecord, 'expiresAt'>): string {
+    const session = randomBytes(192).toString('base64url');
+    this.sessions.set(session, { ...rec, expiresAt: this.now() + this.sessionTtlSeconds * 1000 });
+    return session;
+  }
+
+  private takeSession(session: string, challenge: SessionRecord['challenge'], clientId: string): SessionRecord {
+    const rec = this.sessions.get(session);
+    if (!rec || rec.challenge !== challenge || rec.clientId !== clientId) throw notAuthorized('Invalid session for the user.');
+    this.sessions.delete(session);
+    if (rec.srp) this.sessionsBySecretBlock.delete(rec.srp.secretBlock);
+    if (rec.expiresAt <= this.now()) throw notAuthorized('Invalid session for the user, session is expired.');
+    return rec;
+  }
+
+  private respondToAuthChallenge(body: Json): Json {
+    const challenge = requiredString(body, 'ChallengeName', 'challengeName');
+    const client = this.client(body);
+    const responses = stringMap(body, 'ChallengeResponses') ?? {};
+    const session = optionalString(body, 'Session', 'session');
+    if (challenge === 'PASSWORD_VERIFIER') return this.passwordVerifier(client, responses, session);
+    if (challenge === 'NEW_PASSWORD_REQUIRED') return this.newPasswordRequired(client, responses, session);
+    throw invalid(`Unsupported challenge: ${challenge}`);
+  }
+
+  private passwordVerifier(client: ClientRecord, responses: Record<string, string>, session: string | undefined): Json {
+    const username = this.requireParam(responses, 'USERNAME');
+    const secretBlock = this.requireParam(responses, 'PASSWORD_CLAIM_SECRET_BLOCK');
+    const signature = this.requireParam(responses, 'PASSWORD_CLAIM_SIGNATURE');
+    const timestamp = this.requireParam(responses, 'TIMESTAMP');
+    // Real Cognito keeps the SRP state inside SECRET_BLOCK, so Session is optional here.
+    const sessionId = session ?? this.sessionsBySecretBlock.get(secretBlock);
+    if (sessionId === undefined) throw notAuthorized('Incorrect username or password.');
+    const rec = this.takeSession(sessionId, 'PASSWORD_VERIFIER', client.clientId);
+    const srp = rec.srp!;
+    if (srp.secretBlock !== secretBlock) throw notAuthorized('Incorrect username or password.');
+    const user = this.users.get(rec.username);
+    if (!user || ![user.username, user.sub, srp.userIdForSrp].includes(username)) {
+      throw notAuthorized('Incorrect username or password.');
+    }
+    this.checkSecretHash(client, responses['SECRET_HASH'], [username]);
+    if (parseSrpTimestamp(timestamp) === undefined) {
+      throw invalid('TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.');
+    }
+    let expected: string;
+    try {
+      const key = serverAuthenticationKey(srp.A, srp.B, srp.b, user.srp.verifier);
+      expected = passwordClaimSignature(key, poolNameOf(this.userPoolId), srp.userIdForSrp, secretBlock, timestamp);
+    } catch {
+      throw notAuthorized('Incorrect username or password.');
+    }
+    if (!signaturesEqual(expected, signature)) throw notAuthorized('Incorrect username or password.');
+    return this.afterPasswordVerified(client, user);
+  }
+
+  private newPasswordRequired(client: ClientRecord, responses: Record<string, string>, session: string | undefined): Json {
+    if (session === undefined) throw invalid('Missing required parameter Session');
+    const username = this.requireParam(responses, 'USERNAME');
+    const newPassword = this.requireParam(responses, 'NEW_PASSWORD');
+    this.checkSecretHash(client, responses['SECRET_HASH'], [username]);
+    const rec = this.takeSession(session, 'NEW_PASSWORD_REQUIRED', client.clientId);
+    const user = this.users.get(rec.username);
+    if (!user || (username !== user.username && username !== user.sub)) throw notAuthorized('Invalid session for the user.');
+    if (newPassword.length < 8) {
+      throw new CognitoServiceError('InvalidPasswordException', 'Password does not conform to policy: Password not long enough');
+    }
+    user.password = newPassword;
+    user.status = 'CONFIRMED';
+    user.srp = this.makeSrp(user.username, user.sub, newPassword);
+    return { AuthenticationResult: this.issueTokens(client, user, true), ChallengeParameters: {} };
+  }
+
+  private issueTokens(client: ClientRecord, user: UserRecord, withRefresh: boolean, authTime?: number): Json {
+    const iat = this.nowSeconds();
+    const exp = iat + this.tokenTtlSeconds;
+    const auth = authTime ?? iat;
+    const originJti = randomUUID();
+    const eventId = randomUUID();
+    const jwt = (payload: Json) =>
+      `${base64url(JSON.stringify({ alg: 'RS256', kid: 'fake' }))}.${base64url(JSON.stringify(payload))}.${base64url(randomBytes(256))}`;
+    const idToken = jwt({
+      sub: user.sub,
+      iss: this.issuer,
+      'cognito:username': user.username,
+      origin_jti: originJti,
+      aud: client.clientId,
+      event_id: eventId,
+      token_use: 'id',
+      auth_time: auth,
+      exp,
+      iat,
+      jti: randomUUID(),
+    });
+    const accessToken = jwt({
+      sub: user.sub,
+      iss: this.issuer,
+      client_id: client.clientId,
+      origin_jti: originJti,
+      event_id: eventId,
+      token_use: 'access',
+      scope: 'aws.cognito.signin.user.admin',
+      auth_time: auth,
+      exp,
+      iat,
+      jti: randomUUID(),
+      username: user.username,
+    });
+    const base = { username: user.username, sub: user.sub, clientId: client.clientId, exp, revoked: false };
+    this.idTokens.set(idToken, { ...base });
+    this.accessTokens.set(accessToken, { ...base });
+    const result: Json = { AccessToken: accessToken, ExpiresIn: this.tokenTtlSeconds, IdToken: idToken, TokenType: 'Bearer' };
+    const issued: IssuedTokens = { username: user.username, sub: user.sub, clientId: client.clientId, idToken, accessToken };
+    if (withRefresh) {
+      const refreshToken = randomBytes(600).toString('base64url');
+      this.refreshTokens.set(refreshToken, { ...base, exp: iat + this.refreshTokenTtlSeconds, authTime: auth });
+      result['RefreshToken'] = refreshToken;
+      issued.refreshToken = refreshToken;
+    }
+    this.issuedTokens.push(issued);
+    return result;
+  }
+
+  private revokeToken(body: Json): Json {
+    const token = requiredString(body, 'Token', 'token');
+    const client = this.client(body);
+    if (client.clientSecret !== undefined && body['ClientSecret'] !== client.clientSecret) {
+      throw notAuthorized(`Client is configured with secret but secret was not received or was wrong`);
+    }
+    const rec = this.refreshTokens.get(token);
+    if (rec && rec.clientId === client.clientId) rec.revoked = true;
+    return {};
+  }
+
+  private accessToken(body: Json): TokenRecord {
+    const token = requiredString(body, 'AccessToken', 'accessToken');
+    const rec = this.accessTokens.get(token);
+    if (!rec) throw notAuthorized('Invalid Access Token');
+    if (rec.revoked) throw notAuthorized('Access Token has been revoked');
+    if (rec.exp <= this.nowSeconds()) throw notAuthorized('Access Token has expired');
+    return rec;
+  }
+
+  private globalSignOut(body: Json): Json {
+    const rec = this.accessToken(body);
+    for (const map of [this.accessTokens, this.refreshTokens]) {
+      for (const r of map.values()) if (r.username === rec.username) r.revoked = true;
+    }
+    return {};
+  }
+
+  private getUserOp(body: Json): Json {
+    const rec = this.accessToken(body);
+    const user = this.users.get(rec.username);
+    if (!user) throw new CognitoServiceError('UserNotFoundException', 'User does not exist.');
+    return { Username: user.username, UserAttributes: [{ Name: 'sub', Value: user.sub }] };
+  }
+
+  // ---------------------------------------------------------------- identity pool
+
+  private checkIdentityPoolId(id: string): void {
+    if (!/^[\w-]+:[0-9a-f-]+$/.test(id)) {
+      throw invalid(
+        `1 validation error detected: Value '${id}' at 'identityPoolId' failed to satisfy constraint: ` +
+          'Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+',
+      );
+    }
+    if (id !== this.identityPoolId) throw new CognitoServiceError('ResourceNotFoundException', `IdentityPool '${id}' not found.`);
+  }
+
+  /** Validate the Logins map and return the ID token's record. */
+  private login(body: Json): TokenRecord {
+    const logins = stringMap(body, 'Logins');
+    if (!logins || Object.keys(logins).length === 0) {
+      throw notAuthorized('Unauthenticated access is not supported for this identity pool.');
+    }
+    let found: TokenRecord | undefined;
+    for (const [provider, token] of Object.entries(logins)) {
+      if (provider !== this.providerName) {
+        throw notAuthorized(`Invalid login token. Can't find provider ${provider} in identity pool ${this.identityPoolId}`);
+      }
+      const rec = this.idTokens.get(token);
+      if (!rec) throw notAuthorized('Invalid login token. Not a valid OpenId Connect identity token.');
+      const now = this.nowSeconds();
+      if (rec.exp <= now) throw notAuthorized(`Invalid login token. Token expired: ${now} >= ${rec.exp}`);
+      found = rec;
+    }
+    return found!;
+  }
+
+  private identityIdFor(sub: string): string {
+    return `${this.region}:${uuidFromHash(`${this.identityPoolId}|${sub}`)}`;
+  }
+
+  private getId(body: Json): Json {
+    const poolId = requiredString(body, 'IdentityPoolId', 'identityPoolId');
+    this.checkIdentityPoolId(poolId);
+    const rec = this.login(body);
+    const identityId = this.identityIdFor(rec.sub);
+    this.identities.set(identityId, rec.sub);
+    return { IdentityId: identityId };
+  }
+
+  private getCredentialsForIdentity(body: Json): Json {
+    const identityId = requiredString(body, 'IdentityId', 'identityId');
+    if (!/^[\w-]+:[0-9a-f-]+$/.test(identityId)) {
+      throw invalid(
+        `1 validation error detected: Value '${identityId}' at 'identityId' failed to satisfy constraint: ` +
+          'Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+',
+      );
+    }
+    const customRoleArn = optionalString(body, 'CustomRoleArn', 'customRoleArn');
+    if (customRoleArn !== undefined && !/^arn:aws:iam::\d{12}:role\/.+$/.test(customRoleArn)) {
+      throw invalid(
+        `1 validation error detected: Value '${customRoleArn}' at 'customRoleArn' failed to satisfy constraint: ` +
+          'Member must satisfy regular expression pattern: arn:aws:iam::\\d{12}:role/.+',
+      );
+    }
+    const rec = this.login(body);
+    const expectedId = this.identityIdFor(rec.sub);
+    if (identityId !== expectedId) {
+      if (this.identities.has(identityId)) {
+        throw notAuthorized('Logins don\'t match. Please include at least one valid login for this identity or identity pool.');
+      }
+      throw new CognitoServiceError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
+    }
+    this.identities.set(identityId, rec.sub);
+    const expiration = Math.floor((this.now() + this.credentialsTtlSeconds * 1000) / 1000);
+    const creds: IssuedCredentials = {
+      identityId,
+      accessKeyId: 'ASIA' + randomFrom(UPPER_ALNUM, 16),
+      secretKey: randomFrom(SECRET_CHARS, 40),
+      sessionToken: randomBytes(480).toString('base64'),
+      expiration,
+    };
+    if (customRoleArn !== undefined) creds.customRoleArn = customRoleArn;
+    this.issued.push(creds);
+    return {
+      IdentityId: identityId,
+      Credentials: {
+        AccessKeyId: creds.accessKeyId,
+        SecretKey: creds.secretKey,
+        SessionToken: creds.sessionToken,
+        Expiration: expiration,
+      },
+    };
+  }
+}
+
+function normalizeFlow(flow: string): string {
+  const f = flow.startsWith('ALLOW_') ? flow.slice('ALLOW_'.length) : flow;
+  return f === 'REFRESH_TOKEN' ? 'REFRESH_TOKEN_AUTH' : f;
+}
+
+/** Decode a JWT's payload (no verification): handy for tests and the demo. */
+export function decodeJwtPayload(token: string): Json {
+  const part = token.split('.')[1];
+  if (part === undefined) throw new Error('not a JWT');
+  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Json;
+}
