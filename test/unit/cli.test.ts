@@ -1,0 +1,360 @@
+/**
+ * The commands run in-process through main(), against the project's fake Cognito (real SDK
+ * clients, real HTTP) and an in-memory secret store: exact stdout, stderr, exit codes, files.
+ */
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/io.js';
+import { MemorySecretStore } from '../../src/secrets/memory-store.js';
+import { FakeCognito } from '../fake-cognito/server.js';
+
+const SELF = '/opt/cognito creds/node /opt/cognito-creds/bin/cognito-creds.js';
+const PASSWORD = `pa ss"w$rd\\ü'`;
+
+let fake: FakeCognito;
+let tmp: string;
+let configFile: string;
+let store: MemorySecretStore;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  fake = new FakeCognito({ users: [{ username: 'alice', password: PASSWORD }] });
+  await fake.start();
+});
+afterAll(async () => {
+  await fake.stop();
+});
+
+beforeEach(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cc-cli-'));
+  configFile = path.join(tmp, '.aws', 'config');
+  store = new MemorySecretStore();
+  // The SDK reads these from process.env itself: keep it off the developer's files.
+  process.env.HOME = tmp;
+  process.env.AWS_CONFIG_FILE = configFile;
+  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(tmp, 'credentials');
+  process.env.AWS_ENDPOINT_URL = fake.url;
+  delete process.env.AWS_PROFILE;
+  fake.requests.length = 0;
+  fake.clearFailures();
+});
+afterEach(async () => {
+  process.env = { ...savedEnv };
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+async function run(argv: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    env: { ...process.env, ...opts.env },
+    home: tmp,
+    now: Date.now,
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]),
+    stdinIsTTY: false,
+    secrets: async () => store,
+    selfCommand: `"/opt/cognito creds/node" /opt/cognito-creds/bin/cognito-creds.js`,
+  };
+  const t0 = performance.now();
+  const code = await main(argv, io);
+  return { code, stdout, stderr, ms: performance.now() - t0 };
+}
+
+const setupArgs = (profile = 'dev', extra: string[] = []) => [
+  'setup',
+  '--profile',
+  profile,
+  '--user-pool-id',
+  fake.userPoolId,
+  '--client-id',
+  'fakeclient0000000000000001',
+  '--identity-pool-id',
+  fake.identityPoolId,
+  '--username',
+  'alice',
+  '--auth-flow',
+  'USER_PASSWORD_AUTH',
+  '--password-stdin',
+  ...extra,
+];
+
+async function writeProfile(extra = ''): Promise<void> {
+  await fs.mkdir(path.dirname(configFile), { recursive: true });
+  await fs.writeFile(
+    configFile,
+    `[profile dev]\ncognito_user_pool_id = ${fake.userPoolId}\ncognito_client_id = fakeclient0000000000000001\n` +
+      `cognito_identity_pool_id = ${fake.identityPoolId}\ncognito_username = alice\ncognito_auth_flow = USER_PASSWORD_AUTH\n${extra}`,
+  );
+}
+
+describe('setup', () => {
+  it('verifies, stores the password and writes exactly one section', async () => {
+    const r = await run(setupArgs(), { stdin: `${PASSWORD}\n` });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      `profile "dev" saved in ${configFile}; the password is in the keychain and the sign-in was verified.\nTry it: aws sts get-caller-identity --profile dev\n`,
+    );
+    expect(await fs.readFile(configFile, 'utf8')).toBe(
+      '[profile dev]\n' +
+        `credential_process = ${SELF.replace('/opt/cognito creds/node', '"/opt/cognito creds/node"')} credential-process --profile dev\n` +
+        `cognito_user_pool_id = ${fake.userPoolId}\n` +
+        'cognito_client_id = fakeclient0000000000000001\n' +
+        `cognito_identity_pool_id = ${fake.identityPoolId}\n` +
+        'cognito_username = alice\n' +
+        'cognito_auth_flow = USER_PASSWORD_AUTH\n',
+    );
+    expect((await fs.stat(configFile)).mode & 0o777).toBe(0o600);
+    expect([...store.entries]).toEqual([['dev:password', PASSWORD]]);
+    expect(fake.count('InitiateAuth')).toBe(1);
+    expect(fake.count('GetCredentialsForIdentity')).toBe(1);
+  });
+
+  it('saves nothing when the sign-in fails', async () => {
+    const r = await run(setupArgs(), { stdin: 'wrong\n' });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'cognito-creds: profile "dev": Cognito refused the sign-in of "alice": Incorrect username or password. (NotAuthorizedException)\n' +
+        '  Run `cognito-creds setup --profile dev` to store the current password.\n',
+    );
+    await expect(fs.stat(configFile)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(store.entries.size).toBe(0);
+  });
+
+  it('keeps every byte outside its section of a hand-written config', async () => {
+    const before =
+      '# my config\r\n[default]\r\nregion = eu-west-1\r\n\r\n[profile dev]\r\nregion = us-east-1 ; mine\r\ncognito_username = bob\r\n' +
+      '\r\n[sso-session corp]\r\nsso_start_url = https://example.invalid/start\r\n\r\n[profile other]\r\ns3 =\r\n  max_concurrent_requests = 20\r\noutput = json';
+    await fs.mkdir(path.dirname(configFile), { recursive: true });
+    await fs.writeFile(configFile, before, { mode: 0o640 });
+    const r = await run(setupArgs(), { stdin: PASSWORD });
+    expect(r.stderr).toBe('');
+    const after = await fs.readFile(configFile, 'utf8');
+    const head = '# my config\r\n[default]\r\nregion = eu-west-1\r\n\r\n';
+    const tail = '\r\n[sso-session corp]\r\nsso_start_url = https://example.invalid/start\r\n\r\n[profile other]\r\ns3 =\r\n  max_concurrent_requests = 20\r\noutput = json';
+    expect(after.startsWith(head)).toBe(true);
+    expect(after.endsWith(tail)).toBe(true);
+    const section = after.slice(head.length, after.length - tail.length);
+    expect(section).toBe(
+      '[profile dev]\r\nregion = us-east-1 ; mine\r\ncognito_username = alice\r\n' +
+        `credential_process = "/opt/cognito creds/node" /opt/cognito-creds/bin/cognito-creds.js credential-process --profile dev\r\n` +
+        `cognito_user_pool_id = ${fake.userPoolId}\r\ncognito_client_id = fakeclient0000000000000001\r\n` +
+        `cognito_identity_pool_id = ${fake.identityPoolId}\r\ncognito_auth_flow = USER_PASSWORD_AUTH\r\n`,
+    );
+    expect((await fs.stat(configFile)).mode & 0o777).toBe(0o640);
+  });
+
+  it('names a bad flag value before any request', async () => {
+    const args = setupArgs();
+    args[args.indexOf('--user-pool-id') + 1] = 'us-east-1-nope';
+    const r = await run(args, { stdin: PASSWORD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'cognito-creds: --user-pool-id "us-east-1-nope" is not a user pool id (REGION_ID, for example us-east-1_AbCdEf123)\n  Pass a valid --user-pool-id.\n',
+    );
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('refuses an empty password on stdin', async () => {
+    const r = await run(setupArgs(), { stdin: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--password-stdin was given but standard input held no password');
+  });
+
+  it('two setups at once keep both sections', async () => {
+    const [a, b] = await Promise.all([run(setupArgs('one', ['--no-verify']), { stdin: PASSWORD }), run(setupArgs('two', ['--no-verify']), { stdin: PASSWORD })]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const text = await fs.readFile(configFile, 'utf8');
+    expect(text.match(/^\[profile (one|two)\]$/gm)?.sort()).toEqual(['[profile one]', '[profile two]']);
+  });
+});
+
+describe('credential-process', () => {
+  beforeEach(async () => {
+    await writeProfile();
+    await store.set('dev:password', PASSWORD);
+  });
+
+  it('prints exactly the credentials Cognito issued, nothing on stderr', async () => {
+    const r = await run(['credential-process', '--profile', 'dev']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const issued = fake.issued.at(-1)!;
+    expect(r.stdout).toBe(
+      `{"Version":1,"AccessKeyId":"${issued.accessKeyId}","SecretAccessKey":"${issued.secretKey}","SessionToken":"${issued.sessionToken}",` +
+        `"Expiration":"${new Date(issued.expiration * 1000).toISOString().replace('.000Z', 'Z')}"}\n`,
+    );
+    expect(fake.requests.map((q) => q.operation)).toEqual(['InitiateAuth', 'GetId', 'GetCredentialsForIdentity']);
+    const logins = fake.requests[1]!.body.Logins as Record<string, string>;
+    expect(Object.keys(logins)).toEqual([`cognito-idp.us-east-1.amazonaws.com/${fake.userPoolId}`]);
+  });
+
+  it('takes the profile from AWS_PROFILE', async () => {
+    const r = await run(['credential-process'], { env: { AWS_PROFILE: 'dev' } });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+  });
+
+  it('logs steps with --debug on stderr, never a secret', async () => {
+    const r = await run(['credential-process', '--profile', 'dev', '--debug']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\[debug \+\d+ms\] InitiateAuth: \d+ ms/);
+    const issued = fake.issued.at(-1)!;
+    for (const secret of [PASSWORD, issued.secretKey, issued.sessionToken, fake.issuedTokens.at(-1)!.idToken]) {
+      expect(r.stderr).not.toContain(secret);
+    }
+  });
+
+  const cases: Array<[string, () => Promise<void>, string[], number, string]> = [
+    ['missing config file', async () => fs.rm(configFile), ['--profile', 'dev'], 3,
+      `cognito-creds: profile "dev": the AWS config file CONFIG does not exist\n  Run \`cognito-creds setup --profile dev\`, or point AWS_CONFIG_FILE at your config file.\n`],
+    ['unknown profile', async () => undefined, ['--profile', 'nope'], 3,
+      'cognito-creds: profile "nope" is not in CONFIG\n  Run `cognito-creds setup --profile nope`, or check the name (--profile, AWS_PROFILE).\n'],
+    ['missing password', async () => void store.entries.clear(), ['--profile', 'dev'], 5,
+      'cognito-creds: profile "dev": no password for "alice" is stored in the keychain\n  Run `cognito-creds setup --profile dev` to store it.\n'],
+    ['wrong password', async () => store.set('dev:password', 'nope'), ['--profile', 'dev'], 4,
+      'cognito-creds: profile "dev": Cognito refused the sign-in of "alice": Incorrect username or password. (NotAuthorizedException)\n  Run `cognito-creds setup --profile dev` to store the current password.\n'],
+  ];
+  it.each(cases)('%s', async (_name, arrange, args, code, message) => {
+    await arrange();
+    const r = await run(['credential-process', ...args]);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(code);
+    expect(r.stderr).toBe(message.replace('CONFIG', configFile));
+  });
+
+  it.each([
+    ['UserNotFoundException', 'User does not exist.', 4, 'cognito-creds: profile "dev": user "alice" does not exist in user pool POOL (UserNotFoundException)\n  Check cognito_username in the profile, or run `cognito-creds setup --profile dev`.\n'],
+    ['PasswordResetRequiredException', 'Password reset required for the user', 4, 'cognito-creds: profile "dev": user "alice" must reset their password (PasswordResetRequiredException)\n  Reset it through your application\'s "forgot password" flow, then run `cognito-creds setup --profile dev`.\n'],
+    ['UserNotConfirmedException', 'User is not confirmed.', 4, 'cognito-creds: profile "dev": user "alice" has not confirmed their sign-up (UserNotConfirmedException)\n  Confirm the account with the code Cognito sent, or ask the administrator to confirm it.\n'],
+    ['InvalidParameterException', 'USER_PASSWORD_AUTH flow not enabled for this client', 4, 'cognito-creds: profile "dev": app client fakeclient0000000000000001: USER_PASSWORD_AUTH flow not enabled for this client (InvalidParameterException)\n  Enable that auth flow on the app client, or set cognito_auth_flow to a flow it allows.\n'],
+    ['ResourceNotFoundException', 'User pool client x does not exist.', 3, 'cognito-creds: profile "dev": user pool POOL or app client fakeclient0000000000000001 was not found: User pool client x does not exist. (ResourceNotFoundException)\n  Check the ids and the region in the profile (cognito_user_pool_id, cognito_client_id, cognito_identity_pool_id, cognito_region).\n'],
+  ])('maps %s', async (code, message, exit, expected) => {
+    fake.failNext('InitiateAuth', { code, message });
+    const r = await run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stdout]).toEqual([exit, '']);
+    expect(r.stderr).toBe(expected.replace('POOL', fake.userPoolId));
+  });
+
+  it('retries throttling, then says so', async () => {
+    fake.failNext('InitiateAuth', { code: 'TooManyRequestsException', message: 'Rate exceeded' }, 3);
+    const r = await run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stdout]).toEqual([6, '']);
+    expect(r.stderr).toBe(
+      'cognito-creds: profile "dev": Cognito is throttling requests (TooManyRequestsException, 3 attempts)\n  Wait a minute and try again; many parallel sign-ins share one quota.\n',
+    );
+    expect(fake.count('InitiateAuth')).toBe(3);
+  });
+
+  it('gets through one throttled answer', async () => {
+    fake.failNext('InitiateAuth', { code: 'TooManyRequestsException', message: 'Rate exceeded' }, 1);
+    const r = await run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(fake.count('InitiateAuth')).toBe(2);
+  });
+
+  it('names the identity pool when it refuses the token', async () => {
+    fake.failNext('GetId', { code: 'NotAuthorizedException', message: 'Invalid login token.' });
+    const r = await run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stdout]).toEqual([4, '']);
+    expect(r.stderr).toBe(
+      `cognito-creds: profile "dev": identity pool ${fake.identityPoolId} refused the sign-in token: Invalid login token. (NotAuthorizedException)\n` +
+        `  Check that the identity pool lists user pool ${fake.userPoolId} and app client fakeclient0000000000000001 as an authentication provider.\n`,
+    );
+  });
+
+  it('reports a 5xx after retries', async () => {
+    fake.failNext('GetCredentialsForIdentity', { code: 'InternalErrorException', message: 'boom', status: 500 }, 3);
+    const r = await run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stdout]).toEqual([6, '']);
+    expect(r.stderr).toBe(
+      'cognito-creds: profile "dev": Cognito failed with HTTP 500 on GetCredentialsForIdentity (InternalErrorException)\n  This is on Cognito\'s side; try again in a moment.\n',
+    );
+  });
+
+  it('reports an unreadable answer', async () => {
+    fake.failNext('InitiateAuth', { kind: 'malformed' }, 3);
+    const r = await run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stdout]).toEqual([6, '']);
+    expect(r.stderr.split('\n')[0]).toMatch(/^cognito-creds: profile "dev": Cognito's answer to InitiateAuth could not be read \(/);
+  });
+
+  it('ends a connection refused quickly', async () => {
+    const port = await closedPort();
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${port}`;
+    const dead = await run(['credential-process', '--profile', 'dev']);
+    expect([dead.code, dead.stdout]).toEqual([6, '']);
+    expect(dead.stderr).toBe(
+      `cognito-creds: profile "dev": cannot reach Cognito at http://127.0.0.1:${port}: connection refused (InitiateAuth)\n  Check your network or proxy, and AWS_ENDPOINT_URL if you set it.\n`,
+    );
+    expect(dead.ms).toBeLessThan(10_000);
+  });
+
+  it('ends a server that never answers within COGNITO_CREDS_TIMEOUT', async () => {
+    fake.failNext('*', { kind: 'hang' }, 10);
+    const r = await run(['credential-process', '--profile', 'dev'], { env: { COGNITO_CREDS_TIMEOUT: '1.5' } });
+    expect([r.code, r.stdout]).toEqual([6, '']);
+    expect(r.stderr).toBe(
+      `cognito-creds: profile "dev": no answer from Cognito at ${fake.url} within 2 s (InitiateAuth)\n  Check your network or proxy; set COGNITO_CREDS_TIMEOUT (seconds) to wait longer.\n`,
+    );
+    expect(r.ms).toBeLessThan(5000);
+  });
+
+  it('sends no request for a malformed id', async () => {
+    await writeProfile('cognito_region = nowhere\n');
+    const r = await run(['credential-process', '--profile', 'dev']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      `cognito-creds: profile "dev" in ${configFile}: cognito_region = "nowhere" is not an AWS region (for example us-east-1)\n  Fix it in the config file, or run \`cognito-creds setup --profile dev\`.\n`,
+    );
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('remove', () => {
+  it('deletes the secrets and the section, and nothing else', async () => {
+    await fs.mkdir(path.dirname(configFile), { recursive: true });
+    await fs.writeFile(configFile, '[default]\nregion = eu-west-1\n\n[profile dev]\ncognito_username = alice\n\n[profile keep]\nregion = x\n');
+    await store.set('dev:password', 'p');
+    await store.set('keep:password', 'k');
+    const r = await run(['remove', '--profile', 'dev']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe(`profile "dev": section removed from ${configFile}; password deleted from the keychain.\n`);
+    expect(await fs.readFile(configFile, 'utf8')).toBe('[default]\nregion = eu-west-1\n\n[profile keep]\nregion = x\n');
+    expect([...store.entries.keys()]).toEqual(['keep:password']);
+  });
+
+  it('refuses to delete a profile that is not a cognito-creds profile', async () => {
+    await fs.mkdir(path.dirname(configFile), { recursive: true });
+    const text = '[profile prod]\naws_access_key_id = AKIAEXAMPLE\n';
+    await fs.writeFile(configFile, text);
+    const r = await run(['remove', '--profile', 'prod']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      `cognito-creds: profile "prod" in ${configFile} is not a cognito-creds profile (no cognito_* settings); it was left alone\n  Check the profile name; edit the file by hand to remove other profiles.\n`,
+    );
+    expect(await fs.readFile(configFile, 'utf8')).toBe(text);
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
