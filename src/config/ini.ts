@@ -1,0 +1,451 @@
+/**
+ * The AWS shared config file (~/.aws/config): a pure parser with the semantics of botocore /
+ * AWS CLI v2 and the JS SDK's `parseIni`, and an editor that changes one profile's section and
+ * keeps every other byte of the file as it was. No I/O here.
+ *
+ * The file is handled as a list of lines, each with its own line break, so that joining the
+ * lines gives back the exact text. Edits replace, drop or insert whole lines.
+ */
+
+/** Settings of one section: keys lower-cased, values trimmed. Indented sub-settings (e.g. `s3 =` followed by indented `max_concurrent_requests = 20`) are kept apart in `subsections`, never mixed into the section's own keys. */
+export interface IniSection {
+  /** The text between `[` and `]`, trimmed: "profile dev", "default", "sso-session my-sso", "services x". */
+  name: string;
+  settings: Record<string, string>;
+  /** Sub-setting blocks by (lower-cased) key; the keys inside keep their case, as botocore does. */
+  subsections: Record<string, Record<string, string>>;
+}
+
+type Settings = Record<string, string>;
+
+const BOM = '\uFEFF';
+
+// ---------------------------------------------------------------------------------------------
+// Lines
+
+type LineBreak = '' | '\n' | '\r\n';
+
+interface Line {
+  /** The line without its line break (a leading BOM stays on the first line). */
+  text: string;
+  /** Empty only for the last line of a file that does not end with a line break. */
+  eol: LineBreak;
+}
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    if (nl === -1) {
+      lines.push({ text: text.slice(start), eol: '' });
+      break;
+    }
+    const crlf = nl > start && text[nl - 1] === '\r';
+    lines.push({ text: text.slice(start, crlf ? nl - 1 : nl), eol: crlf ? '\r\n' : '\n' });
+    start = nl + 1;
+  }
+  return lines;
+}
+
+function joinLines(lines: readonly Line[]): string {
+  return lines.map((l) => l.text + l.eol).join('');
+}
+
+/** The file's line break: CRLF when its first line break is CRLF, else LF. */
+export function detectLineBreak(text: string): '\n' | '\r\n' {
+  const nl = text.indexOf('\n');
+  return nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+}
+
+function isBlank(line: Line): boolean {
+  return line.text.trim() === ''; // trim() also removes a BOM
+}
+
+// ---------------------------------------------------------------------------------------------
+// What one line is
+
+type LineKind =
+  | { kind: 'blank' }
+  | { kind: 'comment' }
+  | { kind: 'header'; name: string }
+  /** Anything else: `code` is the line without inline comment, trimmed; `indent` its column. */
+  | { kind: 'content'; code: string; indent: number };
+
+/**
+ * Cut an inline comment: a `#` or `;` at the start of the line or preceded by white space,
+ * as the JS SDK does (`key = a#b` keeps `a#b`; `key = a # b` gives `a`).
+ */
+function stripInlineComment(text: string): string {
+  const m = /(^|\s)[#;]/.exec(text);
+  return m ? text.slice(0, m.index) : text;
+}
+
+function classify(rawText: string): LineKind {
+  const text = rawText.startsWith(BOM) ? rawText.slice(1) : rawText;
+  if (text.trim() === '') return { kind: 'blank' };
+  const code = stripInlineComment(text).trim();
+  if (code === '') return { kind: 'comment' };
+  if (code.startsWith('[') && code.endsWith(']')) return { kind: 'header', name: code.slice(1, -1).trim() };
+  return { kind: 'content', code, indent: text.search(/\S/) };
+}
+
+/** `key = value` split at the first `=`, both trimmed; undefined when there is no key. */
+function splitSetting(code: string): { key: string; value: string } | undefined {
+  const eq = code.indexOf('=');
+  if (eq <= 0) return undefined; // `code` is trimmed, so eq > 0 means a non-empty key
+  return { key: code.slice(0, eq).trim(), value: code.slice(eq + 1).trim() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections, as line ranges
+
+/** One top-level key of a section, with the lines that belong to it. */
+interface Entry {
+  /** Lower-cased. */
+  key: string;
+  /** Continuation lines joined with "\n"; '' for a sub-setting block. */
+  value: string;
+  /** Set when the key had an empty value followed by indented lines: its sub-settings. */
+  sub: Settings | undefined;
+  /** Index of the key line. */
+  first: number;
+  /** Index of the entry's last continuation / sub-setting line (the key line when none). */
+  last: number;
+  /** Column of the key: lines indented deeper belong to this entry. */
+  indent: number;
+  /** The key line's leading white space, reused when the line is rewritten. */
+  lead: string;
+}
+
+interface ScannedSection {
+  name: string;
+  header: number;
+  /** Index of the last line that is not blank or a comment (the header when there is none). */
+  lastContent: number;
+  entries: Entry[];
+}
+
+/** A null-prototype record: keys such as `__proto__` in a file are plain keys. */
+function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/**
+ * Walk the lines once and find every section with its entries.
+ *
+ * A content line indented deeper than the current key belongs to that key (botocore's
+ * configparser compares indentation the same way): a sub-setting if the key's value was empty,
+ * else a continuation line. Blank and comment lines never end a key's block, as in botocore. A
+ * header always starts a section, even if indented. Lines before the first header are ignored.
+ */
+function scan(lines: readonly Line[]): ScannedSection[] {
+  const sections: ScannedSection[] = [];
+  let section: ScannedSection | undefined;
+  let entry: Entry | undefined; // the key whose indented lines may follow
+
+  lines.forEach((line, i) => {
+    const kind = classify(line.text);
+    if (kind.kind === 'header') {
+      section = { name: kind.name, header: i, lastContent: i, entries: [] };
+      sections.push(section);
+      entry = undefined;
+      return;
+    }
+    if (!section || kind.kind !== 'content') return;
+    section.lastContent = i;
+    if (entry && kind.indent > entry.indent) {
+      extendEntry(entry, kind.code, i);
+      return;
+    }
+    // Not indented under a key: a new key, or (without `=`) an ignored line that ends the key.
+    const setting = splitSetting(kind.code);
+    entry = setting && {
+      key: setting.key.toLowerCase(),
+      value: setting.value,
+      sub: undefined,
+      first: i,
+      last: i,
+      indent: kind.indent,
+      lead: line.text.slice(0, kind.indent),
+    };
+    if (entry) section.entries.push(entry);
+  });
+  return sections;
+}
+
+function extendEntry(entry: Entry, code: string, index: number): void {
+  entry.last = index;
+  if (entry.sub === undefined && entry.value !== '') {
+    entry.value += `\n${code}`; // continuation line, joined as botocore does
+    return;
+  }
+  entry.sub ??= record<string>();
+  const setting = splitSetting(code);
+  if (setting) entry.sub[setting.key] = setting.value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+/** All sections in file order; a section named twice gives two entries. Never throws. */
+export function parseIni(text: string): IniSection[] {
+  return scan(splitLines(text)).map(toIniSection);
+}
+
+function toIniSection(section: ScannedSection): IniSection {
+  const settings = record<string>();
+  const subsections = record<Settings>();
+  // A later line for the same key wins, whether it is a value or a block.
+  for (const e of section.entries) {
+    if (e.sub) {
+      delete settings[e.key];
+      subsections[e.key] = Object.assign(subsections[e.key] ?? record<string>(), e.sub);
+    } else {
+      delete subsections[e.key];
+      settings[e.key] = e.value;
+    }
+  }
+  return { name: section.name, settings, subsections };
+}
+
+/** The section name that holds a profile: "default" for default, else "profile NAME". */
+export function profileSectionName(profile: string): string {
+  return profile === 'default' ? 'default' : `profile ${profile}`;
+}
+
+// `profile NAME`, with any white space between, and NAME optionally quoted (botocore splits the
+// name with shlex; the JS SDK accepts quotes too). A bare NAME has no quotes or backslashes.
+const PROFILE_SECTION = /^profile\s+(?:"([^"]+)"|'([^']+)'|([^\s"'\\]+))$/;
+
+/**
+ * The profile a section holds, or undefined: `default` and `profile NAME` (so `profile default`
+ * is "default"). A bare `[NAME]` is not a profile in the config file, nor is `sso-session x` or
+ * `services x`.
+ */
+export function profileNameOfSection(sectionName: string): string | undefined {
+  if (sectionName === 'default') return 'default';
+  const m = PROFILE_SECTION.exec(sectionName);
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+}
+
+/**
+ * Profile name -> settings, as the AWS CLI resolves them. A profile named by several sections
+ * (also `[default]` and `[profile default]`) gets their settings merged, later keys winning.
+ */
+export function profilesFromIni(text: string): Map<string, Record<string, string>> {
+  const profiles = new Map<string, Settings>();
+  for (const section of parseIni(text)) {
+    const name = profileNameOfSection(section.name);
+    if (name === undefined) continue;
+    const merged = profiles.get(name) ?? record<string>();
+    for (const key of Object.keys(section.subsections)) delete merged[key];
+    profiles.set(name, Object.assign(merged, section.settings));
+  }
+  return profiles;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks on what we write
+
+// White space, brackets, comment and `=` characters would change how the header reads; quotes
+// and backslashes would be unquoted by botocore's shlex; control characters have no business here.
+const BAD_PROFILE_CHAR = /[\s[\]#;="'\\\p{Cc}]/u;
+const BAD_KEY_CHAR = /[\s[\]#;=\p{Cc}]/u;
+
+/** Whether `name` can be written as a profile section header and read back as the same name. */
+export function isValidProfileName(name: string): boolean {
+  return name !== '' && !BAD_PROFILE_CHAR.test(name);
+}
+
+function assertProfileName(name: string): void {
+  if (!isValidProfileName(name)) {
+    throw new Error(
+      `invalid profile name ${JSON.stringify(name)}: it must be non-empty, without white space, ` +
+        'control characters, quotes, backslashes or any of [ ] # ; =',
+    );
+  }
+}
+
+interface Update {
+  /** Lower-cased, to find the key in the file. */
+  match: string;
+  /** As the caller spelled it, for the line written. */
+  key: string;
+  /** Trimmed; undefined deletes the key. */
+  value: string | undefined;
+}
+
+/** Check keys and values, one update per key (keys compared without case, the last one wins). */
+function toUpdates(values: Record<string, string | undefined>): Update[] {
+  const updates = new Map<string, Update>();
+  for (const [key, value] of Object.entries(values)) {
+    if (key === '' || BAD_KEY_CHAR.test(key)) {
+      throw new Error(
+        `invalid config key ${JSON.stringify(key)}: it must be non-empty, without white space, ` +
+          'control characters or any of [ ] # ; =',
+      );
+    }
+    if (value !== undefined) checkValue(key, value);
+    const match = key.toLowerCase();
+    updates.delete(match); // keep the order of the last spelling
+    updates.set(match, { match, key, value: value?.trim() });
+  }
+  return [...updates.values()];
+}
+
+function checkValue(key: string, value: string): void {
+  // A line break would let a value inject more settings or sections.
+  if (/[\r\n]/.test(value)) {
+    throw new Error(`the value for ${key} contains a line break, which the config file cannot hold`);
+  }
+  // Written after `key = `, a `#` or `;` at the start or after white space reads as a comment.
+  if (/(^|\s)[#;]/.test(value.trim())) {
+    throw new Error(
+      `the value for ${key} has a # or ; at its start or after white space, which readers take as a comment`,
+    );
+  }
+}
+
+function settingLine(lead: string, update: Update & { value: string }, eol: LineBreak): Line {
+  const text = update.value === '' ? `${update.key} =` : `${update.key} = ${update.value}`;
+  return { text: lead + text, eol };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editing
+
+/** Replace lines [from, to) with `lines`; from === to inserts. */
+interface Patch {
+  from: number;
+  to: number;
+  lines: Line[];
+}
+
+function sectionsOf(lines: readonly Line[], profile: string): ScannedSection[] {
+  return scan(lines).filter((s) => profileNameOfSection(s.name) === profile);
+}
+
+/**
+ * Give the edited lines their line breaks: every line but the last ends with one (a line that
+ * was last and is no longer gets the file's), and the last line ends with one exactly when the
+ * original file did.
+ */
+function fixLineBreaks(lines: readonly Line[], eol: LineBreak, endsWithBreak: boolean): Line[] {
+  return lines.map((line, i) => {
+    if (i === lines.length - 1) return endsWithBreak || line.eol === '' ? line : { ...line, eol: '' };
+    return line.eol === '' ? { ...line, eol } : line;
+  });
+}
+
+/**
+ * Replace-or-add settings in one profile's section, editing only that section. values: key ->
+ * new value, or undefined to delete that key.
+ *
+ * The first section naming the profile is edited: a key it has is rewritten in place (its
+ * continuation or sub-setting lines go with it), a deleted key loses its lines, and new keys go
+ * after the section's last content line, ahead of the blank lines and comments that lead into
+ * the next section. Keys not in `values` keep their bytes. Should a later section name the same
+ * profile, the keys in `values` are also deleted there, since they would override the edit.
+ * Without a section, one is appended at the end of the file (when there is anything to write).
+ * Values are trimmed (readers trim them anyway).
+ */
+export function upsertProfile(text: string, profile: string, values: Record<string, string | undefined>): string {
+  assertProfileName(profile);
+  const updates = toUpdates(values);
+  const lines = splitLines(text);
+  const eol = detectLineBreak(text);
+  const [target, ...later] = sectionsOf(lines, profile);
+  if (!target) return appendSection(text, profile, updates, eol);
+
+  const patches: Patch[] = [];
+  const added: Line[] = [];
+  const drop = (e: Entry): Patch => ({ from: e.first, to: e.last + 1, lines: [] });
+  for (const update of updates) {
+    const [first, ...rest] = target.entries.filter((e) => e.key === update.match);
+    const { value } = update;
+    if (value === undefined) {
+      if (first) patches.push(drop(first));
+    } else if (first) {
+      patches.push({ from: first.first, to: first.last + 1, lines: [settingLine(first.lead, { ...update, value }, eol)] });
+    } else {
+      added.push(settingLine('', { ...update, value }, eol));
+    }
+    for (const e of rest) patches.push(drop(e));
+    for (const s of later) for (const e of s.entries) if (e.key === update.match) patches.push(drop(e));
+  }
+  if (added.length > 0) patches.push({ from: target.lastContent + 1, to: target.lastContent + 1, lines: added });
+  if (patches.length === 0) return text;
+
+  // Entries do not overlap and the insertion point follows them all, so applying the patches
+  // from the end of the file keeps the indices of the others valid.
+  const out = [...lines];
+  for (const p of patches.sort((a, b) => b.from - a.from)) out.splice(p.from, p.to - p.from, ...p.lines);
+  // Deleting the file's last lines would leave the blank lines before them at the end (and a
+  // final line break the file did not have). They are in the edited section: its header stops us.
+  if (patches.some((p) => p.to === lines.length && p.lines.length === 0)) {
+    while (out.length > 0 && isBlank(out[out.length - 1] as Line)) out.pop();
+  }
+  return joinLines(fixLineBreaks(out, eol, text.endsWith('\n')));
+}
+
+/** A new section at the end: the original text stays an exact prefix of the result. */
+function appendSection(text: string, profile: string, updates: readonly Update[], eol: LineBreak): string {
+  const lines: string[] = [];
+  for (const update of updates) {
+    if (update.value !== undefined) lines.push(settingLine('', { ...update, value: update.value }, eol).text);
+  }
+  if (lines.length === 0) return text;
+  let out = text;
+  if (out !== '' && !out.endsWith('\n')) out += eol;
+  const last = splitLines(out).at(-1);
+  if (last && !isBlank(last)) out += eol; // one blank line between the file and the new section
+  return out + [`[${profileSectionName(profile)}]`, ...lines].map((l) => l + eol).join('');
+}
+
+/**
+ * Remove a profile's whole section (every section naming it, so the profile is gone). Returns the
+ * new text and whether a section was found.
+ *
+ * Removed: the header through the last content line; the blank lines right after it when the
+ * section followed a blank line or started the file (so no double blank is left); and, for a
+ * section with nothing but blank lines after it, the blank lines before it too. Comments before
+ * the header (the previous section's trailing lines) stay. A file without a final line break
+ * keeps having none.
+ */
+export function removeProfile(text: string, profile: string): { text: string; removed: boolean } {
+  assertProfileName(profile);
+  // One section at a time, the last first: removing a later section can make an earlier one
+  // the last of the file, which changes what goes with it.
+  let out = text;
+  let removed = false;
+  for (;;) {
+    const lines = splitLines(out);
+    const section = sectionsOf(lines, profile).at(-1);
+    if (!section) return { text: out, removed };
+    out = removeSection(out, lines, section);
+    removed = true;
+  }
+}
+
+function removeSection(text: string, lines: readonly Line[], section: ScannedSection): string {
+  const [from, to] = removalRange(lines, section);
+  const kept = [...lines.slice(0, from), ...lines.slice(to)];
+  const out = joinLines(fixLineBreaks(kept, detectLineBreak(text), text.endsWith('\n')));
+  return text.startsWith(BOM) && !out.startsWith(BOM) ? BOM + out : out; // the BOM was on a removed line
+}
+
+function removalRange(lines: readonly Line[], section: ScannedSection): [number, number] {
+  const blank = (i: number): boolean => {
+    const line = lines[i];
+    return line !== undefined && isBlank(line);
+  };
+  let from = section.header;
+  let to = section.lastContent + 1;
+  let next = to;
+  while (next < lines.length && blank(next)) next++;
+  const atEnd = next === lines.length;
+  if (from === 0 || blank(from - 1) || atEnd) to = next;
+  if (atEnd) while (from > 0 && blank(from - 1)) from--;
+  return [from, to];
+}
