@@ -9,11 +9,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/cli/package-root.js';
 
-/** Absolute path of the repository root (this file is test/support/env.ts). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Absolute path of the repository root, from the sources or compiled into dist/ (for the demo). */
+export const REPO_ROOT = packageRoot();
 
 /** Absolute path of the CLI entry point that `runCli` runs. */
 export const CLI_BIN = join(REPO_ROOT, 'bin', 'cognito-creds.js');
