@@ -58,8 +58,8 @@ export function detectLineBreak(text: string): '\n' | '\r\n' {
   return nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
 }
 
-function isBlank(line: Line): boolean {
-  return line.text.trim() === ''; // trim() also removes a BOM
+function isBlank(line: Line | undefined): boolean {
+  return line !== undefined && line.text.trim() === ''; // trim() also removes a BOM
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,9 +307,9 @@ function checkValue(key: string, value: string): void {
   }
 }
 
-function settingLine(lead: string, update: Update & { value: string }, eol: LineBreak): Line {
-  const text = update.value === '' ? `${update.key} =` : `${update.key} = ${update.value}`;
-  return { text: lead + text, eol };
+/** `key = value`, or `key =` for an empty value (no trailing white space). */
+function settingLine(lead: string, key: string, value: string, eol: LineBreak): Line {
+  return { text: value === '' ? `${lead}${key} =` : `${lead}${key} = ${value}`, eol };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,13 +363,14 @@ export function upsertProfile(text: string, profile: string, values: Record<stri
   const drop = (e: Entry): Patch => ({ from: e.first, to: e.last + 1, lines: [] });
   for (const update of updates) {
     const [first, ...rest] = target.entries.filter((e) => e.key === update.match);
-    const { value } = update;
+    const { key, value } = update;
     if (value === undefined) {
       if (first) patches.push(drop(first));
     } else if (first) {
-      patches.push({ from: first.first, to: first.last + 1, lines: [settingLine(first.lead, { ...update, value }, eol)] });
+      // Same indentation, so the lines after it keep their meaning.
+      patches.push({ from: first.first, to: first.last + 1, lines: [settingLine(first.lead, key, value, eol)] });
     } else {
-      added.push(settingLine('', { ...update, value }, eol));
+      added.push(settingLine('', key, value, eol));
     }
     for (const e of rest) patches.push(drop(e));
     for (const s of later) for (const e of s.entries) if (e.key === update.match) patches.push(drop(e));
@@ -384,23 +385,19 @@ export function upsertProfile(text: string, profile: string, values: Record<stri
   // Deleting the file's last lines would leave the blank lines before them at the end (and a
   // final line break the file did not have). They are in the edited section: its header stops us.
   if (patches.some((p) => p.to === lines.length && p.lines.length === 0)) {
-    while (out.length > 0 && isBlank(out[out.length - 1] as Line)) out.pop();
+    while (isBlank(out.at(-1))) out.pop();
   }
   return joinLines(fixLineBreaks(out, eol, text.endsWith('\n')));
 }
 
 /** A new section at the end: the original text stays an exact prefix of the result. */
 function appendSection(text: string, profile: string, updates: readonly Update[], eol: LineBreak): string {
-  const lines: string[] = [];
-  for (const update of updates) {
-    if (update.value !== undefined) lines.push(settingLine('', { ...update, value: update.value }, eol).text);
-  }
+  const lines = updates.flatMap(({ key, value }) => (value === undefined ? [] : [settingLine('', key, value, eol)]));
   if (lines.length === 0) return text;
   let out = text;
   if (out !== '' && !out.endsWith('\n')) out += eol;
-  const last = splitLines(out).at(-1);
-  if (last && !isBlank(last)) out += eol; // one blank line between the file and the new section
-  return out + [`[${profileSectionName(profile)}]`, ...lines].map((l) => l + eol).join('');
+  if (out !== '' && !isBlank(splitLines(out).at(-1))) out += eol; // one blank line between the file and the new section
+  return out + joinLines([{ text: `[${profileSectionName(profile)}]`, eol }, ...lines]);
 }
 
 /**
@@ -436,16 +433,12 @@ function removeSection(text: string, lines: readonly Line[], section: ScannedSec
 }
 
 function removalRange(lines: readonly Line[], section: ScannedSection): [number, number] {
-  const blank = (i: number): boolean => {
-    const line = lines[i];
-    return line !== undefined && isBlank(line);
-  };
   let from = section.header;
   let to = section.lastContent + 1;
-  let next = to;
-  while (next < lines.length && blank(next)) next++;
+  let next = to; // past the blank lines that follow
+  while (isBlank(lines[next])) next++;
   const atEnd = next === lines.length;
-  if (from === 0 || blank(from - 1) || atEnd) to = next;
-  if (atEnd) while (from > 0 && blank(from - 1)) from--;
+  if (from === 0 || isBlank(lines[from - 1]) || atEnd) to = next;
+  if (atEnd) while (isBlank(lines[from - 1])) from--;
   return [from, to];
 }

@@ -116,7 +116,14 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
     [KEYS.region]: settings[KEYS.region],
   };
   try {
-    await editConfigFile(file, (text) => upsertProfile(text, name, values));
+    await editConfigFile(file, (text) => {
+      try {
+        return upsertProfile(text, name, values);
+      } catch (err) {
+        // The editor refuses values that would not read back the same (a line break, a comment).
+        throw new CredsError('config', `${profileLabel(name)}: cannot write the profile: ${(err as Error).message}`, 'Nothing was changed; see docs/troubleshooting.md.', { cause: err });
+      }
+    });
   } catch (err) {
     await (oldPassword === null ? store.delete(account) : store.set(account, oldPassword)).catch(() => undefined);
     throw err;

@@ -349,6 +349,11 @@ describe('upsertProfile', () => {
     );
   });
 
+  it('does not leave blank lines at the end when deleting the last lines', () => {
+    expect(upsertProfile('[profile a]\nx = 1\n\nregion = a', 'a', { region: undefined })).toBe('[profile a]\nx = 1');
+    expect(upsertProfile('[profile a]\n\nregion = a\n', 'a', { region: undefined })).toBe('[profile a]\n');
+  });
+
   it('replaces a key together with its continuation lines', () => {
     const text = '[profile a]\ncredential_process = old\n  --profile a\n\n  --verbose\nregion = x\n';
     expect(upsertProfile(text, 'a', { credential_process: 'new --profile a' })).toBe(
@@ -532,6 +537,9 @@ const itemArb: fc.Arbitrary<string[]> = fc.oneof(
       ...(comment ? ['  # inside the block'] : []),
     ]),
   keyArb.map((k) => [`${k} =`]),
+  // Indented keys (deeper than the key before them, they continue it) and lines without `=`.
+  fc.tuple(keyArb, fileValueArb, fc.constantFrom(' ', '  ', '\t')).map(([k, v, lead]) => [`${lead}${k} = ${v}`]),
+  fc.constantFrom('just words', '  indented words').map((line) => [line]),
   commentArb.map((c) => [c]),
   blankArb.map((b) => [b]),
 );
@@ -618,7 +626,7 @@ function expectOtherProfilesUnchanged(before: string, after: string, profile: st
   expect(otherSections(after, profile)).toEqual(otherSections(before, profile));
 }
 
-const RUNS = { numRuns: 20000 };
+const RUNS = { numRuns: 200 };
 
 describe('properties', () => {
   it('generated files have their sections where the generator says', () => {
