@@ -1,0 +1,226 @@
+/**
+ * The client side of Amazon Cognito's USER_SRP_AUTH flow (an SRP-6a variant), pure and without
+ * SDK imports. Step 1: `startSrp()` gives SRP_A for InitiateAuth. Step 2: with the
+ * PASSWORD_VERIFIER challenge's parameters, `passwordVerifier()` gives the ChallengeResponses.
+ *
+ * The maths follows amazon-cognito-identity-js (AuthenticationHelper.js, CognitoUser.js), which is
+ * what Cognito's servers expect:
+ * - N: the 3072-bit MODP prime of RFC 3526 group 15 (RFC 5054 appendix A), g = 2
+ * - H: SHA-256 over the *bytes* of a hex string; numbers are hashed as `padHex(n)`, the
+ *   even-length two's-complement hex of Java's BigInteger.toByteArray() (a leading 00 when the
+ *   high bit is set)
+ * - k = H(padHex(N) | padHex(g)),  u = H(padHex(A) | padHex(B))
+ * - x = H(padHex(salt) | H(poolName | userIdForSrp | ':' | password)), poolName being the part of
+ *   the pool id after '_' (us-east-1_AbC -> AbC)
+ * - S = (B - k * g^x) ^ (a + u * x) mod N
+ * - key = HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = 'Caldera Derived Key', 16 bytes)
+ * - PASSWORD_CLAIM_SIGNATURE = Base64(HMAC-SHA256(key, poolName | userIdForSrp | SECRET_BLOCK
+ *   (base64-decoded) | TIMESTAMP))
+ *
+ * Speed: plain BigInt square-and-multiply takes tens of ms per 3072-bit exponentiation, so the
+ * exponentiations go through OpenSSL via node:crypto's Diffie-Hellman object: with the private key
+ * set to e, `generateKeys()` is g^e mod N and `computeSecret(X)` is X^e mod N. BigInt is used only
+ * for the cheap parts (products, sums, reductions).
+ */
+import { createDiffieHellman, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+const N_HEX =
+  'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1' +
+  '29024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
+  'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245' +
+  'E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
+  'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D' +
+  'C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
+  '83655D23DCA3AD961C62F356208552BB9ED529077096966D' +
+  '670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
+  'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9' +
+  'DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
+  '15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64' +
+  'ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7' +
+  'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6B' +
+  'F12FFA06D98A0864D87602733EC86A64521F2B18177B200C' +
+  'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB31' +
+  '43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
+
+const N = BigInt('0x' + N_HEX);
+const N_BYTES = N_HEX.length / 2; // 384
+const N_BUF = Buffer.from(N_HEX, 'hex');
+const g = 2n;
+const G_BUF = Buffer.from([2]);
+/** k = H(padHex(N) | padHex(g)) */
+const k = BigInt('0x' + hexHash(padHex(N) + padHex(g)));
+/** HKDF info. The library appends the byte 0x01 by hand: that is RFC 5869's block counter for T(1). */
+const HKDF_INFO = 'Caldera Derived Key';
+/** The private value a: 128 random bytes (1024 bits), as amazon-cognito-identity-js picks it. */
+const PRIVATE_KEY_BYTES = 128;
+
+export interface SrpSession {
+  /** hex of A = g^a mod N, for AuthParameters.SRP_A */
+  readonly srpA: string;
+  /** opaque state for the second step: the private value a (keep it secret) */
+  readonly a: bigint;
+}
+
+/** Step 1: a random private value a and the public A = g^a mod N. */
+export function startSrp(): SrpSession {
+  for (;;) {
+    const a = BigInt('0x' + randomBytes(PRIVATE_KEY_BYTES).toString('hex'));
+    if (a !== 0n) return startSrpWithPrivateKey(a);
+  }
+}
+
+/** @internal Step 1 with a chosen private value (tests compare against other implementations). */
+export function startSrpWithPrivateKey(a: bigint): SrpSession {
+  if (a <= 0n || a >= N - 1n) throw new RangeError('SRP: the private value must be in [1, N-2]');
+  const A = modPowN(g, a);
+  // Cannot happen for a in range (g^a is a unit mod N), but it is SRP-6a's rule.
+  if (A % N === 0n) throw new Error('SRP: A mod N cannot be 0');
+  // The same unpadded hex amazon-cognito-identity-js sends.
+  return { srpA: A.toString(16), a };
+}
+
+export interface PasswordVerifierInput {
+  session: SrpSession;
+  /** full user pool id, like us-east-1_AbC */
+  poolId: string;
+  /** ChallengeParameters.USER_ID_FOR_SRP (the username, or the sub in pools with an alias) */
+  userIdForSrp: string;
+  password: string;
+  /** ChallengeParameters.SALT */
+  saltHex: string;
+  /** ChallengeParameters.SRP_B */
+  srpBHex: string;
+  /** ChallengeParameters.SECRET_BLOCK (base64) */
+  secretBlock: string;
+  /** default: the current time */
+  now?: Date;
+}
+
+export interface PasswordVerifierResponses {
+  TIMESTAMP: string;
+  PASSWORD_CLAIM_SIGNATURE: string;
+  PASSWORD_CLAIM_SECRET_BLOCK: string;
+}
+
+/**
+ * Step 2: the ChallengeResponses for PASSWORD_VERIFIER (the caller adds USERNAME and, with a
+ * client secret, SECRET_HASH). Throws a plain Error if B mod N == 0 or u == 0 (SRP-6a's safety
+ * checks), if B - k*g^x == 0 mod N (S would not depend on the password), if SALT / SRP_B are not
+ * hex or if the pool id has no '_'.
+ */
+export function passwordVerifier(input: PasswordVerifierInput): PasswordVerifierResponses {
+  const { session, userIdForSrp, password, secretBlock } = input;
+  const poolName = poolNameOf(input.poolId);
+  const A = parseHex(session.srpA, 'SRP_A');
+  const B = parseHex(input.srpBHex, 'SRP_B');
+  const salt = parseHex(input.saltHex, 'SALT');
+  if (B % N === 0n) throw new Error('SRP: the server sent SRP_B = 0 mod N');
+
+  const u = BigInt('0x' + hexHash(padHex(A) + padHex(B)));
+  if (u === 0n) throw new Error('SRP: u cannot be 0');
+
+  const inner = createHash('sha256').update(`${poolName}${userIdForSrp}:${password}`, 'utf8').digest('hex');
+  const x = BigInt('0x' + hexHash(padHex(salt) + inner));
+
+  // The base B - k*g^x is reduced mod N here (the library leaves it possibly negative; its
+  // modPow reduces it the same way). 0 would make S = 0 whatever the password: refuse it.
+  const base = mod(B - k * modPowN(g, x), N);
+  if (base === 0n) throw new Error('SRP: degenerate SRP_B (B - k*g^x = 0 mod N)');
+  // a + u*x (~1536 bits) is used as a DH private key; modPowN reduces it mod N-1 if need be.
+  const S = modPowN(base, session.a + u * x);
+
+  const key = Buffer.from(hkdfSync('sha256', hexBytes(padHex(S)), hexBytes(padHex(u)), HKDF_INFO, 16));
+  const timestamp = cognitoTimestamp(input.now ?? new Date());
+  const signature = createHmac('sha256', key)
+    .update(Buffer.from(poolName, 'utf8'))
+    .update(Buffer.from(userIdForSrp, 'utf8'))
+    .update(Buffer.from(secretBlock, 'base64'))
+    .update(Buffer.from(timestamp, 'utf8'))
+    .digest('base64');
+
+  return { TIMESTAMP: timestamp, PASSWORD_CLAIM_SIGNATURE: signature, PASSWORD_CLAIM_SECRET_BLOCK: secretBlock };
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Cognito's TIMESTAMP, Java's `EEE MMM d HH:mm:ss 'UTC' yyyy` in English and UTC, e.g.
+ * `Tue Jan 2 03:04:05 UTC 2024`: the day of month is NOT zero-padded, the time is. Cognito
+ * rejects other spellings ("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english").
+ */
+export function cognitoTimestamp(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${WEEKDAYS[date.getUTCDay()]} ${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()} ` +
+    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} UTC ${date.getUTCFullYear()}`
+  );
+}
+
+/** The pool "name" SRP hashes: the part of the pool id after the underscore. */
+function poolNameOf(poolId: string): string {
+  const i = poolId.indexOf('_');
+  if (i < 0 || i === poolId.length - 1) throw new Error(`SRP: not a user pool id: ${JSON.stringify(poolId)}`);
+  return poolId.slice(i + 1);
+}
+
+/**
+ * Even-length hex of Java's BigInteger.toByteArray() for a non-negative n: a leading "00" when the
+ * most significant bit is set, so the bytes are not read back as negative.
+ */
+function padHex(n: bigint): string {
+  let hex = n.toString(16);
+  if (hex.length % 2 !== 0) hex = '0' + hex;
+  if (/^[89a-f]/.test(hex)) hex = '00' + hex;
+  return hex;
+}
+
+function hexBytes(hex: string): Buffer {
+  return Buffer.from(hex, 'hex');
+}
+
+/** SHA-256 of the bytes a hex string stands for, as hex. */
+function hexHash(hex: string): string {
+  return createHash('sha256').update(hexBytes(hex)).digest('hex');
+}
+
+function parseHex(hex: string, what: string): bigint {
+  if (!/^[0-9a-fA-F]+$/.test(hex)) throw new Error(`SRP: ${what} is not a hex number`);
+  return BigInt('0x' + hex);
+}
+
+function mod(n: bigint, m: bigint): bigint {
+  const r = n % m;
+  return r < 0n ? r + m : r;
+}
+
+/** Big-endian bytes of n, left-padded to `length` bytes (minimal length when omitted). */
+function toBytes(n: bigint, length?: number): Buffer {
+  let hex = n.toString(16);
+  if (hex.length % 2 !== 0) hex = '0' + hex;
+  if (length !== undefined) hex = hex.padStart(length * 2, '0');
+  return hexBytes(hex);
+}
+
+/**
+ * base^exp mod N through OpenSSL. OpenSSL refuses "public keys" 0, 1 and N-1 (and a zero private
+ * key), so those trivial cases are answered here; base 0 mod N is the caller's to reject.
+ */
+function modPowN(base: bigint, exp: bigint): bigint {
+  const b = mod(base, N);
+  if (exp < 0n) throw new RangeError('modPowN: negative exponent');
+  if (exp === 0n) return 1n;
+  if (b === 0n) return 0n;
+  if (b === 1n) return 1n;
+  if (b === N - 1n) return exp % 2n === 0n ? 1n : N - 1n;
+  // Fermat: b^(N-1) = 1 for b a unit mod the prime N, so the exponent can be reduced mod N-1
+  // (a no-op for Cognito's sizes) and always fits as a DH private key.
+  const e = exp % (N - 1n);
+  if (e === 0n) return 1n;
+  const dh = createDiffieHellman(N_BUF, G_BUF);
+  dh.setPrivateKey(toBytes(e));
+  // The output drops leading zero bytes on some Node versions and pads them on others: read it
+  // as a number either way.
+  const out = b === g ? dh.generateKeys() : dh.computeSecret(toBytes(b, N_BYTES));
+  return out.length === 0 ? 0n : BigInt('0x' + out.toString('hex'));
+}
