@@ -72,6 +72,31 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
         await remove({ profile: args.profile, debug: args.debug }, io);
       },
     )
+    .command(
+      'logout',
+      'Forget the cached credentials and the refresh token (the password stays)',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'Profile (default: AWS_PROFILE, else "default")' })
+          .example('$0 logout --profile dev', 'the next call signs in with the password'),
+      async (args) => {
+        const { logout } = await import('./commands/logout.js');
+        await logout({ profile: args.profile, debug: args.debug }, io);
+      },
+    )
+    .command(
+      'status',
+      'Show the Cognito profiles, their stored secrets and cached credentials (never a secret)',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'Only this profile (default: every cognito-creds profile)' })
+          .example('$0 status', 'every profile')
+          .example('$0 status --profile dev', 'one profile'),
+      async (args) => {
+        const { status } = await import('./commands/status.js');
+        await status({ profile: args.profile, debug: args.debug }, io);
+      },
+    )
     .demandCommand(1, 'Name a command.')
     .strict()
     .version(packageVersion())

@@ -4,6 +4,8 @@
  * call never loads it.
  */
 import type {
+  GetTokensFromRefreshTokenCommandInput,
+  GetTokensFromRefreshTokenCommandOutput,
   InitiateAuthCommandInput,
   InitiateAuthCommandOutput,
   RespondToAuthChallengeCommandInput,
@@ -20,6 +22,7 @@ import type { DebugLog } from '../log/debug.js';
 export interface CognitoApi {
   initiateAuth(input: InitiateAuthCommandInput): Promise<InitiateAuthCommandOutput>;
   respondToAuthChallenge(input: RespondToAuthChallengeCommandInput): Promise<RespondToAuthChallengeCommandOutput>;
+  getTokensFromRefreshToken(input: GetTokensFromRefreshTokenCommandInput): Promise<GetTokensFromRefreshTokenCommandOutput>;
   getId(input: GetIdCommandInput): Promise<GetIdCommandOutput>;
   getCredentialsForIdentity(input: GetCredentialsForIdentityCommandInput): Promise<GetCredentialsForIdentityCommandOutput>;
   /** Close keep-alive connections. */
@@ -87,6 +90,8 @@ export async function createCognitoApi(options: CognitoApiOptions): Promise<Cogn
     initiateAuth: (input) => log.step('InitiateAuth', () => idpClient.send(new idp.InitiateAuthCommand(input), opts)),
     respondToAuthChallenge: (input) =>
       log.step('RespondToAuthChallenge', () => idpClient.send(new idp.RespondToAuthChallengeCommand(input), opts)),
+    getTokensFromRefreshToken: (input) =>
+      log.step('GetTokensFromRefreshToken', () => idpClient.send(new idp.GetTokensFromRefreshTokenCommand(input), opts)),
     getId: (input) => log.step('GetId', () => identityClient.send(new identity.GetIdCommand(input), opts)),
     getCredentialsForIdentity: (input) =>
       log.step('GetCredentialsForIdentity', () =>

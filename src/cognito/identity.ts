@@ -1,6 +1,7 @@
 /** Identity pool: an ID token in, temporary AWS credentials out. */
 import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, profileLabel } from '../errors.js';
+import type { DebugLog } from '../log/debug.js';
 import type { CognitoApi } from './api.js';
 
 export interface AwsCredentials {
@@ -16,11 +17,33 @@ export function loginsKey(profile: Pick<CognitoProfile, 'region' | 'userPoolId'>
   return `cognito-idp.${profile.region}.amazonaws.com/${profile.userPoolId}`;
 }
 
-export async function credentialsForIdToken(api: CognitoApi, profile: CognitoProfile, idToken: string): Promise<AwsCredentials> {
+/**
+ * GetId (skipped when the IdentityId is known from an earlier sign-in) and
+ * GetCredentialsForIdentity. A remembered IdentityId that the pool no longer accepts is
+ * forgotten and looked up again, once.
+ */
+export async function credentialsForIdToken(
+  api: CognitoApi,
+  profile: CognitoProfile,
+  idToken: string,
+  options: { knownIdentityId?: string | undefined; log?: DebugLog } = {},
+): Promise<AwsCredentials> {
   const logins = { [loginsKey(profile)]: idToken };
-  const { IdentityId } = await api.getId({ IdentityPoolId: profile.identityPoolId, Logins: logins });
-  if (!IdentityId) throw badAnswer(profile, 'GetId', 'IdentityId');
-  const out = await api.getCredentialsForIdentity({ IdentityId, Logins: logins });
+  const getId = async () => {
+    const { IdentityId } = await api.getId({ IdentityPoolId: profile.identityPoolId, Logins: logins });
+    if (!IdentityId) throw badAnswer(profile, 'GetId', 'IdentityId');
+    return IdentityId;
+  };
+  let identityId = options.knownIdentityId ?? (await getId());
+  let out;
+  try {
+    out = await api.getCredentialsForIdentity({ IdentityId: identityId, Logins: logins, ...(profile.roleArn ? { CustomRoleArn: profile.roleArn } : {}) });
+  } catch (err) {
+    if (!options.knownIdentityId || !isStaleIdentity(err)) throw err;
+    options.log?.(`remembered identity ${identityId} refused; looking it up again`);
+    identityId = await getId();
+    out = await api.getCredentialsForIdentity({ IdentityId: identityId, Logins: logins, ...(profile.roleArn ? { CustomRoleArn: profile.roleArn } : {}) });
+  }
   const c = out.Credentials;
   if (!c?.AccessKeyId) throw badAnswer(profile, 'GetCredentialsForIdentity', 'AccessKeyId');
   if (!c.SecretKey) throw badAnswer(profile, 'GetCredentialsForIdentity', 'SecretKey');
@@ -33,8 +56,20 @@ export async function credentialsForIdToken(api: CognitoApi, profile: CognitoPro
     secretAccessKey: c.SecretKey,
     sessionToken: c.SessionToken,
     expiration: c.Expiration,
-    identityId: out.IdentityId ?? IdentityId,
+    identityId: out.IdentityId ?? identityId,
   };
+}
+
+/** An identity that was deleted, or belongs to another login, answers one of these. */
+function isStaleIdentity(err: unknown): boolean {
+  const name = causeName(err);
+  return name === 'ResourceNotFoundException' || (name === 'NotAuthorizedException' && !/role/i.test(String((err as Error).message)));
+}
+
+/** The SDK error's name, also when it was wrapped in a CredsError. */
+export function causeName(err: unknown): string | undefined {
+  const cause = err instanceof CredsError ? err.cause : err;
+  return (cause as { name?: string } | undefined)?.name;
 }
 
 function badAnswer(profile: CognitoProfile, operation: string, field: string): CredsError {

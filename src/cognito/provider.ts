@@ -2,11 +2,12 @@
 import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, profileLabel } from '../errors.js';
 import { type DebugLog, redactJwt } from '../log/debug.js';
+import { readSession, type StoredSession, writeSession } from '../secrets/session.js';
 import { secretAccount, type SecretStore } from '../secrets/store.js';
 import { type CognitoApi, type CognitoApiOptions, createCognitoApi, DEFAULT_TOTAL_TIMEOUT_MS, describeEndpoint } from './api.js';
 import { cognitoError, type ErrorContext } from './errors.js';
-import { type AwsCredentials, credentialsForIdToken } from './identity.js';
-import { type SignInSecrets, signIn, type Tokens } from './sign-in.js';
+import { type AwsCredentials, causeName, credentialsForIdToken } from './identity.js';
+import { refreshSignIn, type SignInSecrets, signIn, type Tokens } from './sign-in.js';
 
 export interface SignInDeps {
   log: DebugLog;
@@ -20,7 +21,7 @@ export interface SignInResult {
   tokens: Tokens;
 }
 
-/** Read the profile's secrets from the store; a missing password is an error that says how to store it. */
+/** The profile's password (and client secret); a missing password says how to store it. */
 export async function loadSecrets(store: SecretStore, profile: CognitoProfile): Promise<SignInSecrets> {
   const [password, clientSecret] = await Promise.all([
     store.get(secretAccount(profile.name, 'password')),
@@ -36,35 +37,107 @@ export async function loadSecrets(store: SecretStore, profile: CognitoProfile): 
   return clientSecret ? { password, clientSecret } : { password };
 }
 
-/** Sign in and get AWS credentials, every failure mapped to a message for people. */
-export async function signInForCredentials(profile: CognitoProfile, secrets: SignInSecrets, deps: SignInDeps): Promise<SignInResult> {
+export interface ObtainOptions {
+  /** Setup passes the password it was given; otherwise it comes from the store when needed. */
+  secrets?: SignInSecrets;
+  /** Try the stored refresh token before the password, and keep the session afterwards. */
+  useSession: boolean;
+  /** The secret store; needed unless `secrets` is given and `useSession` is false. */
+  store?: SecretStore;
+}
+
+/**
+ * The whole sign-in: the stored refresh token when there is one (falling back to the password
+ * if Cognito rejects it), else the password; then the identity pool, skipping GetId when the
+ * IdentityId is remembered. Every failure is mapped to a message for people.
+ */
+export async function signInForCredentials(profile: CognitoProfile, deps: SignInDeps, options: ObtainOptions): Promise<SignInResult> {
   const totalTimeoutMs = totalTimeout(deps.env);
-  const log = deps.log;
+  const { log } = deps;
+  const store = options.store;
   log(`profile ${profile.name}: user pool ${profile.userPoolId} (${profile.region}), client ${profile.clientId}, identity pool ${profile.identityPoolId}, user ${profile.username}, flow ${profile.authFlow}`);
+
+  const [session, storedClientSecret] =
+    options.useSession && store
+      ? await log.step('read keychain (session, client secret)', () =>
+          Promise.all([readSession(store, profile), options.secrets ? undefined : store.get(secretAccount(profile.name, 'client-secret'))]),
+        )
+      : [undefined, undefined];
+  const clientSecret = options.secrets ? options.secrets.clientSecret : (storedClientSecret ?? undefined);
+
   const raw = await log.step('load AWS SDK', () =>
-    (deps.createApi ?? createCognitoApi)({
-      userPoolRegion: profile.region,
-      identityRegion: profile.identityRegion,
-      totalTimeoutMs,
-      log,
-    }),
+    (deps.createApi ?? createCognitoApi)({ userPoolRegion: profile.region, identityRegion: profile.identityRegion, totalTimeoutMs, log }),
   );
   const api = mapErrors(raw, profile, deps.env, totalTimeoutMs);
   try {
-    const tokens = await signIn(api, profile, secrets);
-    log(`signed in: id token ${redactJwt(tokens.idToken)}`);
-    const credentials = await credentialsForIdToken(api, profile, tokens.idToken);
+    let tokens: Tokens | undefined;
+    let rotates = session?.rotates ?? false;
+    if (session?.refreshToken) {
+      try {
+        const refreshed = await refreshSignIn(api, profile, { ...session, refreshToken: session.refreshToken }, clientSecret);
+        rotates = refreshed.rotates;
+        tokens = { ...refreshed, refreshToken: refreshed.refreshToken ?? session.refreshToken };
+        log(`signed in with the refresh token${rotates ? ' (rotated)' : ''}`);
+      } catch (err) {
+        if (!refreshRejected(err)) throw err;
+        log(`refresh token rejected (${causeName(err)}); signing in with the password`);
+      }
+    }
+    if (!tokens) {
+      const secrets = options.secrets ?? (await log.step('read keychain (password)', () => loadSecrets(store as SecretStore, profile)));
+      tokens = await signIn(api, profile, secrets);
+      log('signed in with the password');
+    }
+    log(`id token ${redactJwt(tokens.idToken)}`);
+
+    const knownIdentityId = session?.identityPoolId === profile.identityPoolId ? session.identityId : undefined;
+    const credentials = await credentialsForIdToken(api, profile, tokens.idToken, { knownIdentityId, log });
     log(`identity ${credentials.identityId}: credentials ${credentials.accessKeyId.slice(0, 4)}… expire ${credentials.expiration.toISOString()}`);
     if (credentials.expiration.getTime() <= deps.now()) {
       throw new CredsError(
         'cognito',
         `${profileLabel(profile.name)}: Cognito issued credentials that expired already (${credentials.expiration.toISOString()})`,
-        'Check this computer\'s clock (it must be within a few minutes of the real time).',
+        "Check this computer's clock (it must be within a few minutes of the real time).",
       );
+    }
+
+    if (options.useSession && store) {
+      const next: StoredSession = {
+        userPoolId: profile.userPoolId,
+        clientId: profile.clientId,
+        username: profile.username,
+        ...(claim(tokens.idToken, 'cognito:username') ? { cognitoUsername: claim(tokens.idToken, 'cognito:username') } : {}),
+        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+        ...(rotates ? { rotates } : {}),
+        identityPoolId: profile.identityPoolId,
+        identityId: credentials.identityId,
+      };
+      if (JSON.stringify(next) !== JSON.stringify(session)) {
+        // Not being able to keep the session costs the next call a password sign-in, no more.
+        await log.step('write keychain (session)', () => writeSession(store, profile.name, next)).catch((err: unknown) => {
+          log(`could not keep the refresh token: ${(err as Error).message}`);
+        });
+      }
     }
     return { credentials, tokens };
   } finally {
     raw.destroy();
+  }
+}
+
+/** Cognito refused the refresh token itself (expired, revoked, reused): the password can still work. */
+function refreshRejected(err: unknown): boolean {
+  const name = causeName(err);
+  return name === 'NotAuthorizedException' || name === 'RefreshTokenReuseException';
+}
+
+/** One string claim of a JWT's payload, without verifying it (Cognito just issued it over TLS). */
+function claim(jwt: string, name: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    return typeof payload[name] === 'string' ? (payload[name] as string) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -103,6 +176,7 @@ function mapErrors(api: CognitoApi, profile: CognitoProfile, env: SignInDeps['en
   return {
     initiateAuth: wrap('InitiateAuth', 'cognito-idp', (i) => api.initiateAuth(i)),
     respondToAuthChallenge: wrap('RespondToAuthChallenge', 'cognito-idp', (i) => api.respondToAuthChallenge(i)),
+    getTokensFromRefreshToken: wrap('GetTokensFromRefreshToken', 'cognito-idp', (i) => api.getTokensFromRefreshToken(i)),
     getId: wrap('GetId', 'cognito-identity', (i) => api.getId(i)),
     getCredentialsForIdentity: wrap('GetCredentialsForIdentity', 'cognito-identity', (i) => api.getCredentialsForIdentity(i)),
     destroy: () => api.destroy(),

@@ -39,6 +39,37 @@ export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: 
   }
 }
 
+/**
+ * Renew the tokens with a refresh token: REFRESH_TOKEN_AUTH, or GetTokensFromRefreshToken for
+ * app clients that rotate refresh tokens (they refuse REFRESH_TOKEN_AUTH); the result then holds
+ * the new refresh token. SECRET_HASH uses the Cognito username (not an alias) of the token's owner.
+ */
+export async function refreshSignIn(
+  api: CognitoApi,
+  profile: CognitoProfile,
+  refresh: { refreshToken: string; cognitoUsername?: string | undefined; rotates?: boolean | undefined },
+  clientSecret: string | undefined,
+): Promise<Tokens & { rotates: boolean }> {
+  const viaRotation = async (): Promise<Tokens & { rotates: boolean }> => {
+    const out = await api.getTokensFromRefreshToken({
+      ClientId: profile.clientId,
+      RefreshToken: refresh.refreshToken,
+      ...(clientSecret ? { ClientSecret: clientSecret } : {}),
+    });
+    return { ...tokensOf(out, profile), rotates: true };
+  };
+  if (refresh.rotates) return viaRotation();
+  const params: Record<string, string> = { REFRESH_TOKEN: refresh.refreshToken };
+  if (clientSecret) params.SECRET_HASH = secretHash(clientSecret, refresh.cognitoUsername ?? profile.username, profile.clientId);
+  try {
+    const out = await api.initiateAuth({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: profile.clientId, AuthParameters: params });
+    return { ...tokensOf(out, profile), rotates: false };
+  } catch (err) {
+    if (/rotation/i.test(String((err as Error).message))) return viaRotation();
+    throw err;
+  }
+}
+
 /** The tokens of a finished sign-in; a challenge Cognito still asks for is an error naming it. */
 export function tokensOf(out: Pick<InitiateAuthCommandOutput, 'AuthenticationResult' | 'ChallengeName'>, profile: CognitoProfile): Tokens {
   const result = out.AuthenticationResult;

@@ -6,6 +6,8 @@ export const KEYS = {
   username: 'cognito_username',
   authFlow: 'cognito_auth_flow',
   region: 'cognito_region',
+  roleArn: 'cognito_role_arn',
+  minTtl: 'cognito_min_ttl',
   credentialProcess: 'credential_process',
 } as const;
 
@@ -18,6 +20,7 @@ export const MANAGED_KEYS = [
   KEYS.username,
   KEYS.authFlow,
   KEYS.region,
+  KEYS.roleArn,
 ] as const;
 
 export const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'] as const;

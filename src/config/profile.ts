@@ -6,6 +6,8 @@ import {
   checkClientId,
   checkIdentityPoolId,
   checkRegion,
+  checkRoleArn,
+  checkSeconds,
   checkUserPoolId,
   checkUsername,
   regionOf,
@@ -25,6 +27,10 @@ export interface CognitoProfile {
   region: string;
   /** The identity pool's region: always its id's prefix. */
   identityRegion: string;
+  /** `cognito_role_arn`: the role to ask the identity pool for (CustomRoleArn). */
+  roleArn?: string;
+  /** `cognito_min_ttl` in seconds, when set. */
+  minTtlSeconds?: number;
 }
 
 /** Turn a profile's raw settings into a checked CognitoProfile, naming the first bad or missing key. */
@@ -67,6 +73,8 @@ export function resolveCognitoProfile(
   const username = required(KEYS.username, checkUsername);
   const authFlow = (optional(KEYS.authFlow, checkAuthFlow) as AuthFlow | undefined) ?? DEFAULT_AUTH_FLOW;
   const region = optional(KEYS.region, checkRegion) ?? regionOf(userPoolId);
+  const roleArn = optional(KEYS.roleArn, checkRoleArn);
+  const minTtl = optional(KEYS.minTtl, checkSeconds);
 
   return {
     name,
@@ -78,5 +86,7 @@ export function resolveCognitoProfile(
     authFlow,
     region,
     identityRegion: regionOf(identityPoolId),
+    ...(roleArn ? { roleArn } : {}),
+    ...(minTtl !== undefined ? { minTtlSeconds: Number(minTtl) } : {}),
   };
 }

@@ -10,6 +10,7 @@ const CLIENT_ID = /^[\w+]{1,128}$/;
 const IDENTITY_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d{1,2}):[0-9a-f-]+$/;
 // Cognito usernames: letters, marks, symbols, numbers, punctuation; no white space or controls.
 const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const PROFILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}$/;
 
 export type Check = (value: string) => string | undefined;
@@ -35,6 +36,13 @@ export const checkUsername: Check = (v) =>
 
 export const checkAuthFlow: Check = (v) =>
   (AUTH_FLOWS as readonly string[]).includes(v) ? undefined : `is not a supported flow (${AUTH_FLOWS.join(' or ')})`;
+
+export const checkRoleArn: Check = (v) =>
+  ROLE_ARN.test(v) ? undefined : 'is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)';
+
+/** Whole seconds from 0 to 43200 (12 hours, the longest a role session lasts). */
+export const checkSeconds: Check = (v) =>
+  /^\d{1,5}$/.test(v) && Number(v) <= 43_200 ? undefined : 'is not a number of seconds from 0 to 43200';
 
 export const checkProfileName: Check = (v) =>
   PROFILE_NAME.test(v)

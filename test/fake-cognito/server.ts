@@ -41,6 +41,8 @@ export interface FakeClient {
    * The console's spelling ('ALLOW_USER_SRP_AUTH', ...) is accepted too.
    */
   authFlows?: string[];
+  /** Refresh token rotation: REFRESH_TOKEN_AUTH is refused; GetTokensFromRefreshToken issues a new refresh token. */
+  rotateRefreshTokens?: boolean;
 }
 
 export interface FakeCognitoOptions {
@@ -144,6 +146,7 @@ interface ClientRecord {
   clientId: string;
   clientSecret?: string;
   authFlows: Set<string>;
+  rotateRefreshTokens: boolean;
 }
 
 interface TokenRecord {
@@ -379,7 +382,7 @@ export class FakeCognito {
   addClient(c: FakeClient): void {
     const flows = new Set<string>();
     for (const f of c.authFlows ?? DEFAULT_FLOWS) flows.add(normalizeFlow(f));
-    const record: ClientRecord = { clientId: c.clientId, authFlows: flows };
+    const record: ClientRecord = { clientId: c.clientId, authFlows: flows, rotateRefreshTokens: c.rotateRefreshTokens ?? false };
     if (c.clientSecret !== undefined) record.clientSecret = c.clientSecret;
     this.clients.set(c.clientId, record);
   }
@@ -494,6 +497,8 @@ export class FakeCognito {
         return this.initiateAuth(body);
       case 'RespondToAuthChallenge':
         return this.respondToAuthChallenge(body);
+      case 'GetTokensFromRefreshToken':
+        return this.getTokensFromRefreshToken(body);
       case 'RevokeToken':
         return this.revokeToken(body);
       case 'GlobalSignOut':
@@ -651,15 +656,40 @@ export class FakeCognito {
 
   private refreshAuth(client: ClientRecord, params: Record<string, string>): Json {
     const token = this.requireParam(params, 'REFRESH_TOKEN');
-    const rec = this.refreshTokens.get(token);
-    if (!rec || rec.revoked || rec.clientId !== client.clientId) throw notAuthorized('Invalid Refresh Token');
-    if (rec.exp <= this.nowSeconds()) throw notAuthorized('Refresh Token has expired');
-    const user = this.users.get(rec.username);
-    if (!user || user.sub !== rec.sub) throw notAuthorized('Invalid Refresh Token');
+    if (client.rotateRefreshTokens) {
+      throw invalid('REFRESH_TOKEN_AUTH is not supported for app clients with refresh token rotation; use GetTokensFromRefreshToken');
+    }
+    const { user, rec } = this.refreshRecord(client, token);
     const names = [user.username, user.sub];
     if (params['USERNAME'] !== undefined) names.push(params['USERNAME']);
     this.checkSecretHash(client, params['SECRET_HASH'], names);
     return { AuthenticationResult: this.issueTokens(client, user, false, rec.authTime), ChallengeParameters: {} };
+  }
+
+  private refreshRecord(client: ClientRecord, token: string): { user: UserRecord; rec: RefreshRecord } {
+    const rec = this.refreshTokens.get(token);
+    if (!rec || rec.clientId !== client.clientId) throw notAuthorized('Invalid Refresh Token');
+    if (rec.revoked) {
+      if (client.rotateRefreshTokens) throw new CognitoServiceError('RefreshTokenReuseException', 'Refresh token has been rotated and is no longer valid');
+      throw notAuthorized('Invalid Refresh Token');
+    }
+    if (rec.exp <= this.nowSeconds()) throw notAuthorized('Refresh Token has expired');
+    const user = this.users.get(rec.username);
+    if (!user || user.sub !== rec.sub) throw notAuthorized('Invalid Refresh Token');
+    return { user, rec };
+  }
+
+  /** GetTokensFromRefreshToken: the client secret itself (not a hash); a new refresh token when the client rotates them. */
+  private getTokensFromRefreshToken(body: Json): Json {
+    const client = this.client(body);
+    const token = requiredString(body, 'RefreshToken', 'refreshToken');
+    const given = typeof body['ClientSecret'] === 'string' ? (body['ClientSecret'] as string) : undefined;
+    if (client.clientSecret !== undefined && (given === undefined || !safeEqualString(given, client.clientSecret))) {
+      throw notAuthorized(`Unable to verify secret hash for client ${client.clientId}`);
+    }
+    const { user, rec } = this.refreshRecord(client, token);
+    if (client.rotateRefreshTokens) rec.revoked = true;
+    return { AuthenticationResult: this.issueTokens(client, user, client.rotateRefreshTokens, rec.authTime) };
   }
 
   private newSession(rec: Omit<SessionRecord, 'expiresAt'>): string {
@@ -775,7 +805,8 @@ export class FakeCognito {
     const result: Json = { AccessToken: accessToken, ExpiresIn: this.tokenTtlSeconds, IdToken: idToken, TokenType: 'Bearer' };
     const issued: IssuedTokens = { username: user.username, sub: user.sub, clientId: client.clientId, idToken, accessToken };
     if (withRefresh) {
-      const refreshToken = randomBytes(600).toString('base64url');
+      // Real Cognito refresh tokens run to about 1.8 KB: big enough to need splitting in some keychains.
+      const refreshToken = randomBytes(1300).toString('base64url');
       this.refreshTokens.set(refreshToken, { ...base, exp: iat + this.refreshTokenTtlSeconds, authTime: auth });
       result['RefreshToken'] = refreshToken;
       issued.refreshToken = refreshToken;

@@ -39,6 +39,7 @@ beforeEach(async () => {
   process.env.AWS_CONFIG_FILE = configFile;
   process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(tmp, 'credentials');
   process.env.AWS_ENDPOINT_URL = fake.url;
+  process.env.XDG_CACHE_HOME = path.join(tmp, '.cache');
   delete process.env.AWS_PROFILE;
   fake.requests.length = 0;
   fake.clearFailures();
@@ -55,13 +56,17 @@ interface Run {
   ms: number;
 }
 
-async function run(argv: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+function run(argv: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return runWith(argv, opts);
+}
+
+async function runWith(argv: string[], opts: { stdin?: string; env?: Record<string, string>; now?: () => number } = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
     env: { ...process.env, ...opts.env },
     home: tmp,
-    now: Date.now,
+    now: opts.now ?? Date.now,
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]),
@@ -357,4 +362,170 @@ async function closedPort(): Promise<number> {
   const port = (server.address() as net.AddressInfo).port;
   await new Promise((r) => server.close(r));
   return port;
+}
+
+describe('cache, single flight and refresh tokens', () => {
+  let clock: number;
+  const runAt = (argv: string[], env: Record<string, string> = {}) => runWith(argv, { env, now: () => clock });
+
+  beforeEach(async () => {
+    clock = Date.now();
+    await writeProfile();
+    await store.set('dev:password', PASSWORD);
+  });
+
+  const cacheDir = () => path.join(tmp, '.cache', 'cognito-creds');
+  const ops = () => fake.requests.map((q) => (q.operation === 'InitiateAuth' ? `InitiateAuth:${q.body.AuthFlow}` : q.operation));
+
+  it('a warm call sends no request and prints the same document; files are 0700/0600', async () => {
+    const cold = await runAt(['credential-process', '--profile', 'dev']);
+    expect([cold.code, cold.stderr]).toEqual([0, '']);
+    expect(ops()).toEqual(['InitiateAuth:USER_PASSWORD_AUTH', 'GetId', 'GetCredentialsForIdentity']);
+    const warm = await runAt(['credential-process', '--profile', 'dev']);
+    expect([warm.code, warm.stderr, warm.stdout]).toEqual([0, '', cold.stdout]);
+    expect(fake.requests).toHaveLength(3);
+    expect((await fs.stat(cacheDir())).mode & 0o777).toBe(0o700);
+    const files = await fs.readdir(cacheDir());
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^[0-9a-f]{40}\.json$/);
+    expect((await fs.stat(path.join(cacheDir(), files[0]!))).mode & 0o777).toBe(0o600);
+    expect(await fs.readFile(path.join(cacheDir(), files[0]!), 'utf8')).not.toContain(PASSWORD);
+  });
+
+  it('keeps the refresh token and IdentityId; a stale cache uses them, not the password, and skips GetId', async () => {
+    await runAt(['credential-process', '--profile', 'dev']);
+    const session = JSON.parse(await getLarge('dev:refresh-token')) as Record<string, unknown>;
+    expect(session).toEqual({
+      userPoolId: fake.userPoolId,
+      clientId: 'fakeclient0000000000000001',
+      username: 'alice',
+      cognitoUsername: 'alice',
+      refreshToken: fake.issuedTokens.at(-1)!.refreshToken,
+      identityPoolId: fake.identityPoolId,
+      identityId: fake.issued.at(-1)!.identityId,
+    });
+    expect((session.refreshToken as string).length).toBeGreaterThan(1500);
+    expect(store.entries.get('dev:refresh-token')).toMatch(/^chunks:\d$/);
+
+    await fs.rm(cacheDir(), { recursive: true });
+    fake.requests.length = 0;
+    store.entries.delete('dev:password'); // the password is not even needed
+    const r = await runAt(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(ops()).toEqual(['InitiateAuth:REFRESH_TOKEN_AUTH', 'GetCredentialsForIdentity']);
+    expect(JSON.parse(r.stdout).AccessKeyId).toBe(fake.issued.at(-1)!.accessKeyId);
+  });
+
+  it('renews when the cached credentials enter the renewal window, through the refresh token', async () => {
+    await runAt(['credential-process', '--profile', 'dev']);
+    clock += 44 * 60_000; // one-hour credentials: served until 15 minutes remain
+    await runAt(['credential-process', '--profile', 'dev']);
+    expect(fake.requests).toHaveLength(3);
+    clock += 2 * 60_000;
+    const r = await runAt(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(ops().slice(3)).toEqual(['InitiateAuth:REFRESH_TOKEN_AUTH', 'GetCredentialsForIdentity']);
+  });
+
+  it('falls back to the password when Cognito rejects the refresh token, and keeps the new one', async () => {
+    await runAt(['credential-process', '--profile', 'dev']);
+    fake.revokeRefreshTokens();
+    await fs.rm(cacheDir(), { recursive: true });
+    fake.requests.length = 0;
+    const r = await runAt(['credential-process', '--profile', 'dev', '--debug']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('refresh token rejected (NotAuthorizedException); signing in with the password');
+    expect(ops()).toEqual(['InitiateAuth:REFRESH_TOKEN_AUTH', 'InitiateAuth:USER_PASSWORD_AUTH', 'GetCredentialsForIdentity']);
+    const session = JSON.parse(await getLarge('dev:refresh-token')) as Record<string, unknown>;
+    expect(session.refreshToken).toBe(fake.issuedTokens.at(-1)!.refreshToken);
+  });
+
+  it('honours COGNITO_CREDS_MIN_TTL and cognito_min_ttl, and rejects a bad value', async () => {
+    await runAt(['credential-process', '--profile', 'dev']);
+    clock += 50 * 60_000; // 10 minutes left
+    await runAt(['credential-process', '--profile', 'dev'], { COGNITO_CREDS_MIN_TTL: '300' });
+    expect(fake.requests).toHaveLength(3);
+    await writeProfile('cognito_min_ttl = 900\n');
+    await runAt(['credential-process', '--profile', 'dev']);
+    expect(fake.requests).toHaveLength(5);
+    const bad = await runAt(['credential-process', '--profile', 'dev'], { COGNITO_CREDS_MIN_TTL: '15m' });
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', 'cognito-creds: COGNITO_CREDS_MIN_TTL = "15m" is not a number of seconds from 0 to 43200\n  Fix or unset it.\n']);
+  });
+
+  it('24 concurrent cold calls sign in once and print identical credentials', async () => {
+    const results = await Promise.all(Array.from({ length: 24 }, () => runAt(['credential-process', '--profile', 'dev'])));
+    expect(results.map((r) => r.code)).toEqual(Array(24).fill(0));
+    expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
+    expect(fake.count('InitiateAuth')).toBe(1);
+    expect(fake.count('GetCredentialsForIdentity')).toBe(1);
+  });
+
+  it('shrugs off a corrupted cache file and rewrites it', async () => {
+    await runAt(['credential-process', '--profile', 'dev']);
+    const [file] = await fs.readdir(cacheDir());
+    await fs.writeFile(path.join(cacheDir(), file!), '{"version":1,"accessKeyId":"trunc');
+    const r = await runAt(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(await fs.readFile(path.join(cacheDir(), file!), 'utf8')).accessKeyId).toBe(fake.issued.at(-1)!.accessKeyId);
+  });
+
+  it('still prints credentials when the cache directory cannot be made, with a warning on stderr', async () => {
+    const blocker = path.join(tmp, 'not-a-dir');
+    await fs.writeFile(blocker, '');
+    const r = await runAt(['credential-process', '--profile', 'dev'], { XDG_CACHE_HOME: blocker });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).AccessKeyId).toBe(fake.issued.at(-1)!.accessKeyId);
+    expect(r.stderr).toBe(
+      `cognito-creds: warning: cannot use the cache directory ${blocker}/cognito-creds: a part of the path is not a directory; the credentials are not cached\n`,
+    );
+  });
+
+  it('refuses a cache directory that is a symlink, but still prints credentials', async () => {
+    await fs.mkdir(path.join(tmp, '.cache'), { recursive: true });
+    await fs.mkdir(path.join(tmp, 'elsewhere'), { mode: 0o700 });
+    await fs.symlink(path.join(tmp, 'elsewhere'), cacheDir());
+    const r = await runAt(['credential-process', '--profile', 'dev']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`cognito-creds: warning: the cache directory ${cacheDir()} is a symbolic link; refusing to use it; the credentials are not cached\n`);
+    expect(await fs.readdir(path.join(tmp, 'elsewhere'))).toEqual([]);
+  });
+
+  it('logout forgets the cache and the refresh token, keeps the password', async () => {
+    await runAt(['credential-process', '--profile', 'dev']);
+    const r = await runAt(['logout', '--profile', 'dev']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe('profile "dev": cached credentials deleted; refresh token deleted from the keychain; the password stays.\n');
+    expect([...store.entries.keys()]).toEqual(['dev:password']);
+    expect(await fs.readdir(cacheDir())).toEqual([]);
+    fake.requests.length = 0;
+    await runAt(['credential-process', '--profile', 'dev']);
+    expect(ops()).toEqual(['InitiateAuth:USER_PASSWORD_AUTH', 'GetId', 'GetCredentialsForIdentity']);
+  });
+
+  it('status shows profiles, stored secrets and expiry, never a secret', async () => {
+    await fs.appendFile(configFile, '\n[profile plain]\nregion = eu-west-1\n');
+    const before = await runAt(['status']);
+    expect(before.stdout).toBe(
+      `Config file ${configFile}, cache ${cacheDir()}\n\n` +
+        `dev: alice in ${fake.userPoolId}, identity pool ${fake.identityPoolId}\n` +
+        '  keychain:    password stored, client secret not stored, TOTP secret not stored, refresh token not stored\n' +
+        '  credentials: none cached\n',
+    );
+    const cp = await runAt(['credential-process', '--profile', 'dev']);
+    const exp = JSON.parse(cp.stdout).Expiration as string;
+    const after = await runAt(['status', '--profile', 'dev']);
+    expect(after.code).toBe(0);
+    const renew = new Date(Date.parse(exp) - 15 * 60_000).toISOString().replace('.000Z', 'Z');
+    expect(after.stdout.split('\n').slice(3)).toEqual([
+      '  keychain:    password stored, client secret not stored, TOTP secret not stored, refresh token stored',
+      `  credentials: cached, expire ${exp} (in 60 min); served until ${renew}`,
+      '',
+    ]);
+    for (const secret of [PASSWORD, fake.issued.at(-1)!.secretKey, fake.issued.at(-1)!.sessionToken]) expect(after.stdout).not.toContain(secret);
+  });
+});
+
+async function getLarge(account: string): Promise<string> {
+  const { getLargeSecret } = await import('../../src/secrets/large-secret.js');
+  return (await getLargeSecret(store, account)) ?? '';
 }

@@ -1,7 +1,13 @@
 /** `cognito-creds credential-process`: the credential_process JSON for one profile on stdout. */
+import { cachedCredentials } from '../../cache/cached-credentials.js';
+import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
+import { cacheKey } from '../../cache/entry.js';
+import { DEFAULT_MIN_TTL_SECONDS } from '../../cache/freshness.js';
 import { loadCognitoProfile } from '../../config/config-file.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
-import { loadSecrets, signInForCredentials } from '../../cognito/provider.js';
+import type { CognitoProfile } from '../../config/profile.js';
+import { checkSeconds } from '../../config/validate.js';
+import { CredsError } from '../../errors.js';
 import { credentialProcessJson } from '../../output/credential-process.js';
 import { debugLog, type Io } from '../io.js';
 
@@ -16,13 +22,47 @@ export async function credentialProcess(options: CredentialProcessOptions, io: I
   const file = configFilePath(io.env, io.home);
   log(`config file ${file}, profile ${name}`);
   const profile = await loadCognitoProfile(file, name);
-  const store = await io.secrets();
-  const secrets = await log.step('read keychain', () => loadSecrets(store, profile));
-  const { credentials } = await signInForCredentials(profile, secrets, {
-    log,
-    env: io.env,
-    now: io.now,
-    ...(io.createApi ? { createApi: io.createApi } : {}),
-  });
-  io.stdout(credentialProcessJson(credentials));
+  const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
+  const entry = await cachedCredentials(
+    {
+      cache,
+      key: cacheKey(profile),
+      profile: name,
+      minTtlMs: minTtlSeconds(profile, io.env) * 1000,
+      now: io.now,
+      log,
+      warn: (message) => io.stderr(`cognito-creds: warning: ${message}\n`),
+      lockTimeoutMs: 45_000,
+    },
+    async () => {
+      // Only a sign-in loads the keychain library and the AWS SDK.
+      const { signInForCredentials } = await import('../../cognito/provider.js');
+      const store = await io.secrets();
+      const { credentials } = await signInForCredentials(
+        profile,
+        { log, env: io.env, now: io.now, ...(io.createApi ? { createApi: io.createApi } : {}) },
+        { useSession: true, store },
+      );
+      return credentials;
+    },
+  );
+  io.stdout(
+    credentialProcessJson({
+      accessKeyId: entry.accessKeyId,
+      secretAccessKey: entry.secretAccessKey,
+      sessionToken: entry.sessionToken,
+      expiration: new Date(entry.expiresAt),
+    }),
+  );
+}
+
+/** `COGNITO_CREDS_MIN_TTL` (the environment wins, as with AWS settings), else `cognito_min_ttl`, else 15 minutes. */
+export function minTtlSeconds(profile: CognitoProfile, env: Io['env']): number {
+  const fromEnv = env.COGNITO_CREDS_MIN_TTL;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const problem = checkSeconds(fromEnv);
+    if (problem) throw new CredsError('usage', `COGNITO_CREDS_MIN_TTL = ${JSON.stringify(fromEnv)} ${problem}`, 'Fix or unset it.');
+    return Number(fromEnv);
+  }
+  return profile.minTtlSeconds ?? DEFAULT_MIN_TTL_SECONDS;
 }

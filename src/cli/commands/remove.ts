@@ -1,8 +1,12 @@
 /** `cognito-creds remove`: forget a profile's secrets and delete its config section. */
+import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
+import { cacheKey } from '../../cache/entry.js';
 import { editConfigFile, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni, removeProfile } from '../../config/ini.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
+import { resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, profileLabel } from '../../errors.js';
+import { deleteLargeSecret } from '../../secrets/large-secret.js';
 import { secretAccount, type SecretKind } from '../../secrets/store.js';
 import { debugLog, type Io } from '../io.js';
 
@@ -31,9 +35,21 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   const store = await io.secrets();
   const deleted: string[] = [];
   for (const kind of SECRET_KINDS) {
-    if (await store.delete(secretAccount(name, kind))) deleted.push(kind);
+    if (await deleteLargeSecret(store, secretAccount(name, kind))) deleted.push(kind);
   }
   log(`keychain entries deleted: ${deleted.join(', ') || 'none'}`);
+
+  // Cached credentials of the profile's identity go too (a profile too broken to resolve has none).
+  let cacheDeleted = false;
+  if (settings) {
+    let key: string | undefined;
+    try {
+      key = cacheKey(resolveCognitoProfile(name, settings, file));
+    } catch {
+      key = undefined;
+    }
+    if (key) cacheDeleted = await new CredentialsCache(cacheDirPath(io.env, io.home)).delete(key).catch(() => false);
+  }
 
   let removed = false;
   if (settings) {
@@ -48,6 +64,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   }
   io.stdout(
     `${profileLabel(name)}: ${removed ? `section removed from ${file}` : `no section in ${file}`}; ` +
-      `${deleted.length ? `${deleted.join(', ')} deleted from the keychain` : 'no secrets were stored'}.\n`,
+      `${deleted.length ? `${deleted.join(', ')} deleted from the keychain` : 'no secrets were stored'}` +
+      `${cacheDeleted ? '; cached credentials deleted' : ''}.\n`,
   );
 }

@@ -91,12 +91,11 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   const password = await readPassword(options, io, interactive, name);
 
   if (options.verify) {
-    await signInForCredentials(profile, { password }, {
-      log,
-      env: io.env,
-      now: io.now,
-      ...(io.createApi ? { createApi: io.createApi } : {}),
-    });
+    await signInForCredentials(
+      profile,
+      { log, env: io.env, now: io.now, ...(io.createApi ? { createApi: io.createApi } : {}) },
+      { secrets: { password }, useSession: false },
+    );
     log('verified: the sign-in worked');
   }
 

@@ -1,0 +1,111 @@
+/**
+ * The credentials cache on disk: `$XDG_CACHE_HOME/cognito-creds` or `~/.cache/cognito-creds`,
+ * a 0700 directory of 0600 files owned by the user. A directory that is a symlink or belongs to
+ * someone else is refused: whoever controls it could hand us credentials of their choosing.
+ */
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { errnoText } from '../config/config-file.js';
+import { CredsError } from '../errors.js';
+import { atomicWriteFile } from '../fs/atomic-write.js';
+import { isErrno } from '../fs/lock.js';
+import { type CacheEntry, parseEntry, serializeEntry } from './entry.js';
+
+export function cacheDirPath(env: Readonly<Record<string, string | undefined>>, home: string): string {
+  const xdg = env.XDG_CACHE_HOME;
+  // The XDG spec: a relative XDG_CACHE_HOME is invalid and must be ignored.
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache');
+  return path.join(base, 'cognito-creds');
+}
+
+export class CredentialsCache {
+  constructor(
+    readonly dir: string,
+    private readonly uid: number | undefined = process.getuid?.(),
+  ) {}
+
+  entryPath(key: string): string {
+    return path.join(this.dir, `${key}.json`);
+  }
+
+  lockPath(key: string): string {
+    return path.join(this.dir, `${key}.lock`);
+  }
+
+  /**
+   * The entry for `key`, or undefined when there is none or it is damaged (a damaged file is
+   * simply replaced by the next write). Throws a CredsError only for an unsafe directory.
+   */
+  async read(key: string): Promise<CacheEntry | undefined> {
+    if (!(await this.checkDir(false))) return undefined;
+    let handle;
+    try {
+      handle = await fs.open(this.entryPath(key), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') || isErrno(err, 'ELOOP')) return undefined;
+      throw cacheError(`cannot read ${this.entryPath(key)}: ${errnoText(err)}`, err);
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile() || (this.uid !== undefined && stat.uid !== this.uid) || stat.size > 64 * 1024) return undefined;
+      return parseEntry(await handle.readFile('utf8'));
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async write(key: string, entry: CacheEntry): Promise<void> {
+    await this.checkDir(true);
+    try {
+      await atomicWriteFile(this.entryPath(key), serializeEntry(entry), 0o600);
+    } catch (err) {
+      throw cacheError(`cannot write the credentials cache in ${this.dir}: ${errnoText(err)}`, err);
+    }
+  }
+
+  /** True when an entry was deleted. */
+  async delete(key: string): Promise<boolean> {
+    try {
+      await fs.unlink(this.entryPath(key));
+      return true;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return false;
+      throw cacheError(`cannot delete ${this.entryPath(key)}: ${errnoText(err)}`, err);
+    }
+  }
+
+  /**
+   * Check (and with `create`, make) the directory. Returns false when it does not exist and
+   * was not to be created. A directory with group or other permissions is narrowed to 0700.
+   */
+  async checkDir(create: boolean): Promise<boolean> {
+    let stat;
+    try {
+      stat = await fs.lstat(this.dir);
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw cacheError(`cannot use the cache directory ${this.dir}: ${errnoText(err)}`, err);
+      if (!create) return false;
+      try {
+        await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+        stat = await fs.lstat(this.dir);
+      } catch (mkdirErr) {
+        throw cacheError(`cannot create the cache directory ${this.dir}: ${errnoText(mkdirErr)}`, mkdirErr);
+      }
+    }
+    if (stat.isSymbolicLink()) throw cacheError(`the cache directory ${this.dir} is a symbolic link; refusing to use it`);
+    if (!stat.isDirectory()) throw cacheError(`the cache directory ${this.dir} is not a directory`);
+    if (this.uid !== undefined && stat.uid !== this.uid) {
+      throw cacheError(`the cache directory ${this.dir} belongs to uid ${stat.uid}, not to you; refusing to use it`);
+    }
+    if ((stat.mode & 0o077) !== 0) {
+      await fs.chmod(this.dir, 0o700).catch((err: unknown) => {
+        throw cacheError(`cannot make the cache directory ${this.dir} private (0700): ${errnoText(err)}`, err);
+      });
+    }
+    return true;
+  }
+}
+
+function cacheError(message: string, cause?: unknown): CredsError {
+  return new CredsError('cache', message, 'Fix or remove that directory (set XDG_CACHE_HOME to use another place).', { cause });
+}

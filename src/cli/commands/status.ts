@@ -1,0 +1,103 @@
+/** `cognito-creds status`: the Cognito profiles, whether their secrets are stored, when their cached credentials expire. Never a secret. */
+import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
+import { cacheKey } from '../../cache/entry.js';
+import { isFresh, renewalWindowMs } from '../../cache/freshness.js';
+import { readConfigText } from '../../config/config-file.js';
+import { profilesFromIni } from '../../config/ini.js';
+import { configFilePath } from '../../config/paths.js';
+import { resolveCognitoProfile } from '../../config/profile.js';
+import { CredsError, isCredsError, profileLabel } from '../../errors.js';
+import { getLargeSecret } from '../../secrets/large-secret.js';
+import { secretAccount, type SecretKind, type SecretStore } from '../../secrets/store.js';
+import { isoSeconds } from '../../output/credential-process.js';
+import { type Io } from '../io.js';
+import { minTtlSeconds } from './credential-process.js';
+
+export interface StatusOptions {
+  profile?: string | undefined;
+  debug: boolean;
+}
+
+const SECRETS: Array<[SecretKind, string]> = [
+  ['password', 'password'],
+  ['client-secret', 'client secret'],
+  ['totp-secret', 'TOTP secret'],
+  ['refresh-token', 'refresh token'],
+];
+
+export async function status(options: StatusOptions, io: Io): Promise<void> {
+  const file = configFilePath(io.env, io.home);
+  const text = await readConfigText(file);
+  const all = profilesFromIni(text ?? '');
+  const names = options.profile
+    ? [options.profile]
+    : [...all].filter(([, settings]) => Object.keys(settings).some((k) => k.startsWith('cognito_'))).map(([n]) => n);
+  if (options.profile && !all.has(options.profile)) {
+    throw new CredsError('config', `${profileLabel(options.profile)} is not in ${file}`, `Run \`cognito-creds setup --profile ${options.profile}\`.`);
+  }
+  if (names.length === 0) {
+    io.stdout(`No cognito-creds profiles in ${file}. Run \`cognito-creds setup --profile NAME\` to add one.\n`);
+    return;
+  }
+  const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
+  let store: SecretStore | undefined;
+  let keychainProblem: string | undefined;
+  try {
+    store = await io.secrets();
+  } catch (err) {
+    keychainProblem = isCredsError(err) ? err.message : String(err);
+  }
+
+  const lines: string[] = [`Config file ${file}, cache ${cache.dir}`];
+  for (const name of names) {
+    lines.push('');
+    let profile;
+    try {
+      profile = resolveCognitoProfile(name, all.get(name) ?? {}, file);
+    } catch (err) {
+      lines.push(`${name}: not usable: ${isCredsError(err) ? err.message : String(err)}`);
+      continue;
+    }
+    lines.push(`${name}: ${profile.username} in ${profile.userPoolId}, identity pool ${profile.identityPoolId}${profile.roleArn ? `, role ${profile.roleArn}` : ''}`);
+
+    const stored: string[] = [];
+    for (const [kind, label] of SECRETS) {
+      if (!store || keychainProblem) break;
+      try {
+        const value = kind === 'refresh-token' ? await getLargeSecret(store, secretAccount(name, kind)) : await store.get(secretAccount(name, kind));
+        stored.push(`${label} ${value ? 'stored' : 'not stored'}`);
+      } catch (err) {
+        keychainProblem = isCredsError(err) ? err.message : String(err);
+      }
+    }
+    lines.push(`  keychain:    ${keychainProblem ? `unreachable (${keychainProblem})` : stored.join(', ')}`);
+
+    let cached;
+    try {
+      cached = await cache.read(cacheKey(profile));
+    } catch (err) {
+      lines.push(`  credentials: cache unusable (${isCredsError(err) ? err.message : String(err)})`);
+      continue;
+    }
+    const now = io.now();
+    if (!cached) {
+      lines.push('  credentials: none cached');
+    } else if (cached.expiresAt <= now) {
+      lines.push(`  credentials: expired at ${isoSeconds(new Date(cached.expiresAt))}`);
+    } else {
+      const minTtlMs = minTtlSeconds(profile, io.env) * 1000;
+      const lifetime = { issuedAt: cached.issuedAt, expiresAt: cached.expiresAt };
+      const renewAt = cached.expiresAt - renewalWindowMs(lifetime, minTtlMs);
+      lines.push(
+        `  credentials: cached, expire ${isoSeconds(new Date(cached.expiresAt))} (in ${minutes(cached.expiresAt - now)}); ` +
+          (isFresh(lifetime, now, minTtlMs) ? `served until ${isoSeconds(new Date(renewAt))}` : 'renewed on the next call'),
+      );
+    }
+  }
+  io.stdout(`${lines.join('\n')}\n`);
+}
+
+function minutes(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
