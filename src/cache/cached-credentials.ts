@@ -8,7 +8,7 @@ import { isCredsError } from '../errors.js';
 import { acquireLock, LockTimeoutError, type ReleaseLock } from '../fs/lock.js';
 import type { DebugLog } from '../log/debug.js';
 import type { CredentialsCache } from './cache-dir.js';
-import type { CacheEntry } from './entry.js';
+import { type CacheEntry, entryFor } from './entry.js';
 import { isFresh } from './freshness.js';
 
 export interface CachedCredentialsOptions {
@@ -73,17 +73,7 @@ export async function cachedCredentials(
       return again!;
     }
     const credentials = await signIn();
-    const now = options.now();
-    const entry: CacheEntry = {
-      version: 1,
-      profile: options.profile,
-      identityId: credentials.identityId,
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-      expiresAt: credentials.expiration.getTime(),
-      issuedAt: Math.min(now, credentials.expiration.getTime()),
-    };
+    const entry = entryFor(options.profile, credentials, options.now());
     if (usable) {
       await cache.write(key, entry).then(
         () => log(`cached in ${cache.entryPath(key)}`),

@@ -1,5 +1,6 @@
 /** The cache file's content: its shape, a reader that never throws, and the identity key. */
 import { createHash } from 'node:crypto';
+import type { AwsCredentials } from '../cognito/identity.js';
 import type { CognitoProfile } from '../config/profile.js';
 
 export interface CacheEntry {
@@ -20,6 +21,21 @@ export interface CacheEntry {
 export function cacheKey(profile: Pick<CognitoProfile, 'userPoolId' | 'clientId' | 'username' | 'identityPoolId' | 'region' | 'roleArn'>): string {
   const identity = [profile.region, profile.userPoolId, profile.clientId, profile.username, profile.identityPoolId, profile.roleArn ?? ''];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 40);
+}
+
+/** The entry for credentials just received at `now`. */
+export function entryFor(profile: string, credentials: AwsCredentials, now: number): CacheEntry {
+  const expiresAt = credentials.expiration.getTime();
+  return {
+    version: 1,
+    profile,
+    identityId: credentials.identityId,
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    sessionToken: credentials.sessionToken,
+    expiresAt,
+    issuedAt: Math.min(now, expiresAt),
+  };
 }
 
 export function serializeEntry(entry: CacheEntry): string {

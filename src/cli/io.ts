@@ -17,6 +17,8 @@ export interface Io {
   createApi?: (options: CognitoApiOptions) => Promise<CognitoApi>;
   /** How credential_process lines written by setup start: node and this program, quoted. */
   selfCommand?: string;
+  /** Ask on the controlling terminal (an MFA code); undefined when there is none. Default: /dev/tty. */
+  terminal?: (question: string) => Promise<string | undefined>;
 }
 
 export function defaultIo(): Io {
@@ -31,6 +33,11 @@ export function defaultIo(): Io {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     secrets: () => (store ??= import('../secrets/keytar-store.js').then((m) => new m.KeytarSecretStore())),
   };
+}
+
+/** The terminal prompt: the injected one, else /dev/tty (loaded only when a question comes). */
+export function terminalPrompt(io: Io): (question: string) => Promise<string | undefined> {
+  return io.terminal ?? (async (question) => (await import('./tty.js')).askOnTerminal(question));
 }
 
 export function debugLog(io: Io, debug: boolean): DebugLog {

@@ -33,10 +33,15 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
           .option('identity-pool-id', { type: 'string', describe: 'Identity pool id, e.g. us-east-1:0e7b...' })
           .option('username', { type: 'string', describe: 'Cognito username' })
           .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from the first line of stdin' })
-          .option('auth-flow', { type: 'string', choices: ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'], describe: 'Sign-in flow' })
+          .option('auth-flow', { type: 'string', choices: ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'], describe: 'Sign-in flow (default USER_SRP_AUTH: the password never leaves this machine)' })
           .option('region', { type: 'string', describe: 'User pool region (default: the user pool id\'s prefix)' })
+          .option('role-arn', { type: 'string', describe: 'IAM role to ask the identity pool for (CustomRoleArn)' })
           .option('verify', { type: 'boolean', default: true, describe: 'Sign in once before saving (--no-verify skips it)' })
           .example('$0 setup --profile dev', 'asks for each value in a terminal')
+          .epilog(
+            'A client secret and a TOTP secret come from COGNITO_CLIENT_SECRET and COGNITO_TOTP_SECRET, or hidden prompts. ' +
+              'With --password-stdin, a second line is the new password if Cognito requires one.',
+          )
           .example(
             'printf %s "$PW" | $0 setup --profile dev --user-pool-id us-east-1_AbC --client-id 1a2b... --identity-pool-id us-east-1:0e7b... --username alice --password-stdin',
             'scripted',
@@ -52,6 +57,7 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
             username: args.username,
             authFlow: args.authFlow,
             region: args.region,
+            roleArn: args.roleArn,
             passwordStdin: args.passwordStdin,
             verify: args.verify,
             debug: args.debug,

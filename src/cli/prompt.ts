@@ -49,17 +49,14 @@ export async function ask(io: PromptIo, question: string, hidden = false): Promi
   }
 }
 
-/** The first line of a non-interactive stdin (for --password-stdin), without its line break. */
-export async function readFirstLine(stdin: NodeJS.ReadableStream): Promise<string | undefined> {
+/** The first `count` lines of a non-interactive stdin (for --password-stdin), without line breaks. */
+export async function readLines(stdin: NodeJS.ReadableStream, count: number): Promise<string[]> {
   let data = '';
   for await (const chunk of stdin) {
     data += String(chunk);
-    const nl = data.indexOf('\n');
-    if (nl >= 0) {
-      data = data.slice(0, nl);
-      break;
-    }
+    if (data.split('\n').length > count) break;
   }
-  const line = data.replace(/\r$/, '');
-  return data === '' ? undefined : line;
+  const parts = data.split('\n');
+  if (parts.at(-1) === '') parts.pop(); // a final line break ends the last line
+  return parts.slice(0, count).map((line) => line.replace(/\r$/, ''));
 }

@@ -7,6 +7,8 @@ export interface ErrorContext {
   userPoolId: string;
   clientId: string;
   identityPoolId: string;
+  /** cognito_role_arn, when the profile asks for a role. */
+  roleArn?: string | undefined;
   /** The operation that failed, e.g. InitiateAuth. */
   operation: string;
   /** Where the request went, for network errors. */
@@ -46,6 +48,9 @@ export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
       if (/disabled/i.test(message)) {
         return make('auth', `user "${ctx.username}" is disabled in ${ctx.userPoolId} (${name})`, 'Ask the user pool\'s administrator to enable the user.');
       }
+      if (ctx.operation === 'GetCredentialsForIdentity' && ctx.roleArn && /role/i.test(message)) {
+        return roleRefused(ctx, message, name, make);
+      }
       if (ctx.operation === 'GetId' || ctx.operation === 'GetCredentialsForIdentity') {
         return make('auth', `identity pool ${ctx.identityPoolId} refused the sign-in token: ${message} (${name})`, `Check that the identity pool lists user pool ${ctx.userPoolId} and app client ${ctx.clientId} as an authentication provider.`);
       }
@@ -57,6 +62,9 @@ export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
     case 'UserNotConfirmedException':
       return make('auth', `user "${ctx.username}" has not confirmed their sign-up (${name})`, 'Confirm the account with the code Cognito sent, or ask the administrator to confirm it.');
     case 'InvalidParameterException':
+      if (ctx.operation === 'GetCredentialsForIdentity' && ctx.roleArn && /role/i.test(message)) {
+        return roleRefused(ctx, message, name, make);
+      }
       if (/flow not enabled|not enabled for this client/i.test(message)) {
         return make('auth', `app client ${ctx.clientId}: ${message} (${name})`, 'Enable that auth flow on the app client, or set cognito_auth_flow to a flow it allows.');
       }
@@ -94,6 +102,19 @@ export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
     return make('cognito', `${ctx.operation} was refused: ${message} (${name})`, 'Check the profile\'s cognito_* values against the user pool and identity pool.');
   }
   return make('network', `${ctx.operation} failed: ${message || name}`, 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it; run with --debug for details.');
+}
+
+function roleRefused(
+  ctx: ErrorContext,
+  message: string,
+  name: string,
+  make: (kind: 'auth', text: string, hint: string) => CredsError,
+): CredsError {
+  return make(
+    'auth',
+    `identity pool ${ctx.identityPoolId} will not give role ${ctx.roleArn} to this user: ${message} (${name})`,
+    'Set cognito_role_arn to a role the identity pool maps this user to (or remove it for the default role).',
+  );
 }
 
 function oneLine(text: string): string {

@@ -12,9 +12,27 @@ export interface AwsCredentials {
   identityId: string;
 }
 
-/** The Logins key of a user pool: `cognito-idp.<region>.amazonaws.com/<poolId>`. */
-export function loginsKey(profile: Pick<CognitoProfile, 'region' | 'userPoolId'>): string {
+/**
+ * The Logins key of a user pool: the ID token's `iss` claim without its scheme, which is exactly
+ * the provider name the identity pool knows (and right whatever region or partition the pool is
+ * in); else `cognito-idp.<region>.amazonaws.com/<poolId>`.
+ */
+export function loginsKey(profile: Pick<CognitoProfile, 'region' | 'userPoolId'>, idToken?: string): string {
+  const iss = idToken ? issuer(idToken) : undefined;
+  const fromIss = iss?.replace(/^https:\/\//, '');
+  if (fromIss && /^cognito-idp[a-z0-9-]*\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w-]+_[0-9A-Za-z]+$/.test(fromIss) && fromIss.endsWith(`/${profile.userPoolId}`)) {
+    return fromIss;
+  }
   return `cognito-idp.${profile.region}.amazonaws.com/${profile.userPoolId}`;
+}
+
+function issuer(jwt: string): string | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown };
+    return typeof claims.iss === 'string' ? claims.iss : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -28,7 +46,7 @@ export async function credentialsForIdToken(
   idToken: string,
   options: { knownIdentityId?: string | undefined; log?: DebugLog } = {},
 ): Promise<AwsCredentials> {
-  const logins = { [loginsKey(profile)]: idToken };
+  const logins = { [loginsKey(profile, idToken)]: idToken };
   const getId = async () => {
     const { IdentityId } = await api.getId({ IdentityPoolId: profile.identityPoolId, Logins: logins });
     if (!IdentityId) throw badAnswer(profile, 'GetId', 'IdentityId');

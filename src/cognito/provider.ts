@@ -7,26 +7,28 @@ import { secretAccount, type SecretStore } from '../secrets/store.js';
 import { type CognitoApi, type CognitoApiOptions, createCognitoApi, DEFAULT_TOTAL_TIMEOUT_MS, describeEndpoint } from './api.js';
 import { cognitoError, type ErrorContext } from './errors.js';
 import { type AwsCredentials, causeName, credentialsForIdToken } from './identity.js';
-import { refreshSignIn, type SignInSecrets, signIn, type Tokens } from './sign-in.js';
+import { type Interaction, refreshSignIn, type SignInOutcome, type SignInSecrets, signIn } from './sign-in.js';
 
 export interface SignInDeps {
   log: DebugLog;
   env: Readonly<Record<string, string | undefined>>;
   now: () => number;
   createApi?: (options: CognitoApiOptions) => Promise<CognitoApi>;
+  /** Asking the person (an MFA code on the terminal, a new password in setup). */
+  prompt?: Interaction['prompt'];
+  newPassword?: Interaction['newPassword'];
 }
 
 export interface SignInResult {
   credentials: AwsCredentials;
-  tokens: Tokens;
+  tokens: SignInOutcome;
 }
 
-/** The profile's password (and client secret); a missing password says how to store it. */
+/** The profile's secrets; a missing password says how to store it. */
 export async function loadSecrets(store: SecretStore, profile: CognitoProfile): Promise<SignInSecrets> {
-  const [password, clientSecret] = await Promise.all([
-    store.get(secretAccount(profile.name, 'password')),
-    store.get(secretAccount(profile.name, 'client-secret')),
-  ]);
+  const [password, clientSecret, totpSecret] = await Promise.all(
+    (['password', 'client-secret', 'totp-secret'] as const).map((kind) => store.get(secretAccount(profile.name, kind))),
+  );
   if (!password) {
     throw new CredsError(
       'keychain',
@@ -34,14 +36,16 @@ export async function loadSecrets(store: SecretStore, profile: CognitoProfile): 
       `Run \`cognito-creds setup --profile ${profile.name}\` to store it.`,
     );
   }
-  return clientSecret ? { password, clientSecret } : { password };
+  return { password, ...(clientSecret ? { clientSecret } : {}), ...(totpSecret ? { totpSecret } : {}) };
 }
 
 export interface ObtainOptions {
   /** Setup passes the password it was given; otherwise it comes from the store when needed. */
   secrets?: SignInSecrets;
-  /** Try the stored refresh token before the password, and keep the session afterwards. */
+  /** Try the stored refresh token (and remembered IdentityId) before the password. */
   useSession: boolean;
+  /** Keep the new refresh token and IdentityId in the store afterwards (default: useSession). */
+  keepSession?: boolean;
   /** The secret store; needed unless `secrets` is given and `useSession` is false. */
   store?: SecretStore;
 }
@@ -70,7 +74,7 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
   );
   const api = mapErrors(raw, profile, deps.env, totalTimeoutMs);
   try {
-    let tokens: Tokens | undefined;
+    let tokens: SignInOutcome | undefined;
     let rotates = session?.rotates ?? false;
     if (session?.refreshToken) {
       try {
@@ -85,7 +89,11 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
     }
     if (!tokens) {
       const secrets = options.secrets ?? (await log.step('read keychain (password)', () => loadSecrets(store as SecretStore, profile)));
-      tokens = await signIn(api, profile, secrets);
+      tokens = await signIn(api, profile, secrets, {
+        now: deps.now,
+        ...(deps.prompt ? { prompt: deps.prompt } : {}),
+        ...(deps.newPassword ? { newPassword: deps.newPassword } : {}),
+      });
       log('signed in with the password');
     }
     log(`id token ${redactJwt(tokens.idToken)}`);
@@ -101,7 +109,7 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
       );
     }
 
-    if (options.useSession && store) {
+    if ((options.keepSession ?? options.useSession) && store) {
       const next: StoredSession = {
         userPoolId: profile.userPoolId,
         clientId: profile.clientId,
@@ -160,6 +168,7 @@ function mapErrors(api: CognitoApi, profile: CognitoProfile, env: SignInDeps['en
     userPoolId: profile.userPoolId,
     clientId: profile.clientId,
     identityPoolId: profile.identityPoolId,
+    roleArn: profile.roleArn,
     operation,
     endpoint: describeEndpoint(service, service === 'cognito-idp' ? profile.region : profile.identityRegion, env),
     totalTimeoutMs,

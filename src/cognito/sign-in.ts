@@ -1,42 +1,142 @@
-/** User pool sign-in: InitiateAuth and the challenges that may follow, down to an ID token. */
-import type { InitiateAuthCommandOutput } from '@aws-sdk/client-cognito-identity-provider';
+/**
+ * User pool sign-in: InitiateAuth (SRP, password or refresh token) and the challenges that may
+ * follow, down to the tokens. What each challenge gets:
+ *
+ * - PASSWORD_VERIFIER: the SRP proof of the password (the password itself never leaves).
+ * - SOFTWARE_TOKEN_MFA: a TOTP code from the stored TOTP secret; else asked on the terminal.
+ * - SMS_MFA, EMAIL_OTP: the code asked on the terminal.
+ * - SELECT_MFA_TYPE: SOFTWARE_TOKEN_MFA when Cognito offers it, else the first offered.
+ * - NEW_PASSWORD_REQUIRED: a new password, only when setup is the caller.
+ * - anything else (MFA_SETUP, CUSTOM_CHALLENGE, …): an error that names it.
+ */
+import type {
+  ChallengeNameType,
+  InitiateAuthCommandOutput,
+  RespondToAuthChallengeCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, profileLabel } from '../errors.js';
 import type { CognitoApi } from './api.js';
 import { secretHash } from './secret-hash.js';
+import { passwordVerifier, startSrp } from './srp.js';
+import { totpCode } from './totp.js';
 
 export interface Tokens {
   idToken: string;
   accessToken?: string;
-  /** Only from a password or SRP sign-in. */
+  /** From a password or SRP sign-in, and from a refresh where the client rotates tokens. */
   refreshToken?: string;
 }
 
 export interface SignInSecrets {
   password: string;
   clientSecret?: string;
+  totpSecret?: string;
 }
 
-export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: SignInSecrets): Promise<Tokens> {
-  const params: Record<string, string> = { USERNAME: profile.username };
-  if (secrets.clientSecret) params.SECRET_HASH = secretHash(secrets.clientSecret, profile.username, profile.clientId);
+/** How the sign-in may ask a person for something; each is absent when nobody can be asked. */
+export interface Interaction {
+  /** Ask on the terminal; resolves undefined when there is no terminal. */
+  prompt?: (question: string) => Promise<string | undefined>;
+  /** A new password for NEW_PASSWORD_REQUIRED (only setup offers one). */
+  newPassword?: () => Promise<string>;
+  now: () => number;
+}
 
-  switch (profile.authFlow) {
-    case 'USER_PASSWORD_AUTH': {
-      const out = await api.initiateAuth({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: profile.clientId,
-        AuthParameters: { ...params, PASSWORD: secrets.password },
-      });
-      return tokensOf(out, profile);
+/** What a sign-in produced, and the new password when Cognito made the user choose one. */
+export interface SignInOutcome extends Tokens {
+  newPassword?: string;
+}
+
+type Step = Pick<InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput, 'AuthenticationResult' | 'ChallengeName' | 'ChallengeParameters' | 'Session'>;
+
+const MAX_CHALLENGES = 6;
+
+export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: SignInSecrets, interaction: Interaction): Promise<SignInOutcome> {
+  const hash = (username: string): Record<string, string> =>
+    secrets.clientSecret ? { SECRET_HASH: secretHash(secrets.clientSecret, username, profile.clientId) } : {};
+  const srp = profile.authFlow === 'USER_SRP_AUTH' ? startSrp() : undefined;
+  let step: Step = await api.initiateAuth({
+    AuthFlow: profile.authFlow,
+    ClientId: profile.clientId,
+    AuthParameters: {
+      USERNAME: profile.username,
+      ...(srp ? { SRP_A: srp.srpA } : { PASSWORD: secrets.password }),
+      ...hash(profile.username),
+    },
+  });
+  // The name Cognito knows the user by in challenge answers (and their SECRET_HASH).
+  let username = profile.username;
+  let newPassword: string | undefined;
+
+  for (let round = 0; round < MAX_CHALLENGES; round++) {
+    if (step.AuthenticationResult?.IdToken) return { ...tokensOf(step, profile), ...(newPassword ? { newPassword } : {}) };
+    const name = step.ChallengeName;
+    if (!name) return tokensOf(step, profile); // throws: neither tokens nor a challenge
+    const params = step.ChallengeParameters ?? {};
+    username = params.USERNAME ?? params.USER_ID_FOR_SRP ?? username;
+    let responses: Record<string, string>;
+    switch (name) {
+      case 'PASSWORD_VERIFIER': {
+        if (!srp) throw unexpected(profile, name);
+        const proof = passwordVerifier({
+          session: srp,
+          poolId: profile.userPoolId,
+          userIdForSrp: params.USER_ID_FOR_SRP ?? username,
+          password: secrets.password,
+          saltHex: need(profile, params, 'SALT'),
+          srpBHex: need(profile, params, 'SRP_B'),
+          secretBlock: need(profile, params, 'SECRET_BLOCK'),
+          now: new Date(interaction.now()),
+        });
+        responses = { ...proof };
+        break;
+      }
+      case 'SOFTWARE_TOKEN_MFA':
+        responses = { SOFTWARE_TOKEN_MFA_CODE: await totp(profile, secrets, interaction) };
+        break;
+      case 'SMS_MFA':
+      case 'EMAIL_OTP': {
+        const where = params.CODE_DELIVERY_DESTINATION ? ` sent to ${params.CODE_DELIVERY_DESTINATION}` : '';
+        const label = name === 'SMS_MFA' ? 'SMS' : 'e-mail';
+        const code = await ask(profile, interaction, `cognito-creds: ${profileLabel(profile.name)}: the ${label} code${where}: `, name);
+        responses = name === 'SMS_MFA' ? { SMS_MFA_CODE: code } : { EMAIL_OTP_CODE: code };
+        break;
+      }
+      case 'SELECT_MFA_TYPE': {
+        const offered = parseList(params.MFAS_CAN_CHOOSE);
+        const answer = offered.includes('SOFTWARE_TOKEN_MFA') ? 'SOFTWARE_TOKEN_MFA' : offered[0];
+        if (!answer) throw unexpected(profile, name);
+        responses = { ANSWER: answer };
+        break;
+      }
+      case 'NEW_PASSWORD_REQUIRED': {
+        if (!interaction.newPassword) {
+          throw new CredsError(
+            'auth',
+            `${profileLabel(profile.name)}: Cognito requires user "${profile.username}" to choose a new password`,
+            `Run \`cognito-creds setup --profile ${profile.name}\` in a terminal.`,
+          );
+        }
+        newPassword = await interaction.newPassword();
+        responses = { NEW_PASSWORD: newPassword };
+        break;
+      }
+      default:
+        throw unexpected(profile, name);
     }
-    case 'USER_SRP_AUTH':
-      throw new CredsError(
-        'config',
-        `${profileLabel(profile.name)}: cognito_auth_flow = USER_SRP_AUTH is not supported by this version`,
-        'Set cognito_auth_flow = USER_PASSWORD_AUTH (and allow that flow on the app client).',
-      );
+    step = await api.respondToAuthChallenge({
+      ChallengeName: name as ChallengeNameType,
+      ClientId: profile.clientId,
+      ...(step.Session ? { Session: step.Session } : {}),
+      ChallengeResponses: { USERNAME: username, ...responses, ...hash(username) },
+    });
   }
+  throw new CredsError(
+    'auth',
+    `${profileLabel(profile.name)}: Cognito asked for more than ${MAX_CHALLENGES} challenges in a row`,
+    'Ask the user pool administrator which sign-in steps this user needs; see docs/troubleshooting.md.',
+  );
 }
 
 /**
@@ -71,7 +171,7 @@ export async function refreshSignIn(
 }
 
 /** The tokens of a finished sign-in; a challenge Cognito still asks for is an error naming it. */
-export function tokensOf(out: Pick<InitiateAuthCommandOutput, 'AuthenticationResult' | 'ChallengeName'>, profile: CognitoProfile): Tokens {
+export function tokensOf(out: Pick<Step, 'AuthenticationResult' | 'ChallengeName'>, profile: CognitoProfile): Tokens {
   const result = out.AuthenticationResult;
   if (result?.IdToken) {
     return {
@@ -80,23 +180,70 @@ export function tokensOf(out: Pick<InitiateAuthCommandOutput, 'AuthenticationRes
       ...(result.RefreshToken ? { refreshToken: result.RefreshToken } : {}),
     };
   }
-  if (out.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
-    throw new CredsError(
-      'auth',
-      `${profileLabel(profile.name)}: Cognito requires user "${profile.username}" to choose a new password`,
-      `Run \`cognito-creds setup --profile ${profile.name}\` in a terminal.`,
-    );
+  if (out.ChallengeName) throw unexpected(profile, out.ChallengeName);
+  throw new CredsError(
+    'network',
+    `${profileLabel(profile.name)}: Cognito's answer held neither tokens nor a challenge`,
+    'Try again; if you set AWS_ENDPOINT_URL, check that it points at Cognito.',
+  );
+}
+
+async function totp(profile: CognitoProfile, secrets: SignInSecrets, interaction: Interaction): Promise<string> {
+  if (secrets.totpSecret) {
+    try {
+      return totpCode(secrets.totpSecret, interaction.now());
+    } catch (err) {
+      throw new CredsError(
+        'keychain',
+        `${profileLabel(profile.name)}: the stored TOTP secret is not usable: ${(err as Error).message}`,
+        `Store it again: \`COGNITO_TOTP_SECRET=… cognito-creds setup --profile ${profile.name}\` (or answer the prompt).`,
+      );
+    }
   }
-  if (out.ChallengeName) {
+  return ask(profile, interaction, `cognito-creds: ${profileLabel(profile.name)}: the code from your authenticator app: `, 'SOFTWARE_TOKEN_MFA');
+}
+
+async function ask(profile: CognitoProfile, interaction: Interaction, question: string, challenge: string): Promise<string> {
+  const answer = interaction.prompt ? (await interaction.prompt(question))?.trim() : undefined;
+  if (answer) return answer;
+  if (challenge === 'SOFTWARE_TOKEN_MFA') {
     throw new CredsError(
       'auth',
-      `${profileLabel(profile.name)}: Cognito asked for the ${out.ChallengeName} challenge, which cognito-creds cannot answer`,
-      'Ask the user pool administrator which sign-in steps this user needs; see docs/troubleshooting.md.',
+      `${profileLabel(profile.name)}: Cognito asks for a TOTP code, no TOTP secret is stored and there is no terminal to ask on`,
+      `Store the TOTP secret: \`COGNITO_TOTP_SECRET=… cognito-creds setup --profile ${profile.name}\` (or answer setup's prompt).`,
     );
   }
   throw new CredsError(
-    'network',
-    `${profileLabel(profile.name)}: Cognito's InitiateAuth answer held neither tokens nor a challenge`,
-    'Try again; if you set AWS_ENDPOINT_URL, check that it points at Cognito.',
+    'auth',
+    `${profileLabel(profile.name)}: Cognito asks for a code (${challenge}) and there is no terminal to ask on`,
+    `Run \`cognito-creds credential-process --profile ${profile.name}\` in a terminal to sign in; the refresh token then keeps you signed in.`,
+  );
+}
+
+function need(profile: CognitoProfile, params: Record<string, string>, key: string): string {
+  const value = params[key];
+  if (!value) {
+    throw new CredsError('network', `${profileLabel(profile.name)}: Cognito's PASSWORD_VERIFIER challenge has no ${key}`, 'Try again; if you set AWS_ENDPOINT_URL, check that it points at Cognito.');
+  }
+  return value;
+}
+
+function parseList(text: string | undefined): string[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return text.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+}
+
+function unexpected(profile: CognitoProfile, challenge: string): CredsError {
+  return new CredsError(
+    'auth',
+    `${profileLabel(profile.name)}: Cognito asked for the ${challenge} challenge, which cognito-creds cannot answer`,
+    challenge === 'MFA_SETUP'
+      ? 'The user must set up MFA first, in your application; then store the TOTP secret with `cognito-creds setup`.'
+      : 'Ask the user pool administrator which sign-in steps this user needs; see docs/troubleshooting.md.',
   );
 }

@@ -25,4 +25,4 @@ export const MANAGED_KEYS = [
 
 export const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'] as const;
 export type AuthFlow = (typeof AUTH_FLOWS)[number];
-export const DEFAULT_AUTH_FLOW: AuthFlow = 'USER_PASSWORD_AUTH';
+export const DEFAULT_AUTH_FLOW: AuthFlow = 'USER_SRP_AUTH';

@@ -4,91 +4,26 @@
  */
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/io.js';
-import { MemorySecretStore } from '../../src/secrets/memory-store.js';
-import { FakeCognito } from '../fake-cognito/server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SELF_COMMAND, useInProcessCli, type RunOptions } from '../support/in-process.js';
 
-const SELF = '/opt/cognito creds/node /opt/cognito-creds/bin/cognito-creds.js';
 const PASSWORD = `pa ss"w$rd\\ü'`;
 
-let fake: FakeCognito;
-let tmp: string;
-let configFile: string;
-let store: MemorySecretStore;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  fake = new FakeCognito({ users: [{ username: 'alice', password: PASSWORD }] });
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-});
-
-beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cc-cli-'));
-  configFile = path.join(tmp, '.aws', 'config');
-  store = new MemorySecretStore();
-  // The SDK reads these from process.env itself: keep it off the developer's files.
-  process.env.HOME = tmp;
-  process.env.AWS_CONFIG_FILE = configFile;
-  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(tmp, 'credentials');
-  process.env.AWS_ENDPOINT_URL = fake.url;
-  process.env.XDG_CACHE_HOME = path.join(tmp, '.cache');
-  delete process.env.AWS_PROFILE;
-  fake.requests.length = 0;
-  fake.clearFailures();
-});
-afterEach(async () => {
-  process.env = { ...savedEnv };
-  await fs.rm(tmp, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(argv: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return runWith(argv, opts);
-}
-
-async function runWith(argv: string[], opts: { stdin?: string; env?: Record<string, string>; now?: () => number } = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    env: { ...process.env, ...opts.env },
-    home: tmp,
-    now: opts.now ?? Date.now,
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]),
-    stdinIsTTY: false,
-    secrets: async () => store,
-    selfCommand: `"/opt/cognito creds/node" /opt/cognito-creds/bin/cognito-creds.js`,
-  };
-  const t0 = performance.now();
-  const code = await main(argv, io);
-  return { code, stdout, stderr, ms: performance.now() - t0 };
-}
+const cli = useInProcessCli({ users: [{ username: 'alice', password: PASSWORD }] });
+const run = (argv: string[], opts: RunOptions = {}) => cli.run(argv, opts);
+const writeProfile = (extra = '') => cli.writeProfile(`cognito_auth_flow = USER_PASSWORD_AUTH\n${extra}`);
 
 const setupArgs = (profile = 'dev', extra: string[] = []) => [
   'setup',
   '--profile',
   profile,
   '--user-pool-id',
-  fake.userPoolId,
+  cli.fake.userPoolId,
   '--client-id',
   'fakeclient0000000000000001',
   '--identity-pool-id',
-  fake.identityPoolId,
+  cli.fake.identityPoolId,
   '--username',
   'alice',
   '--auth-flow',
@@ -97,14 +32,6 @@ const setupArgs = (profile = 'dev', extra: string[] = []) => [
   ...extra,
 ];
 
-async function writeProfile(extra = ''): Promise<void> {
-  await fs.mkdir(path.dirname(configFile), { recursive: true });
-  await fs.writeFile(
-    configFile,
-    `[profile dev]\ncognito_user_pool_id = ${fake.userPoolId}\ncognito_client_id = fakeclient0000000000000001\n` +
-      `cognito_identity_pool_id = ${fake.identityPoolId}\ncognito_username = alice\ncognito_auth_flow = USER_PASSWORD_AUTH\n${extra}`,
-  );
-}
 
 describe('setup', () => {
   it('verifies, stores the password and writes exactly one section', async () => {
@@ -112,21 +39,27 @@ describe('setup', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      `profile "dev" saved in ${configFile}; the password is in the keychain and the sign-in was verified.\nTry it: aws sts get-caller-identity --profile dev\n`,
+      `profile "dev" saved in ${cli.configFile}; the password is in the keychain and the sign-in was verified.\nTry it: aws sts get-caller-identity --profile dev\n`,
     );
-    expect(await fs.readFile(configFile, 'utf8')).toBe(
+    expect(await fs.readFile(cli.configFile, 'utf8')).toBe(
       '[profile dev]\n' +
-        `credential_process = ${SELF.replace('/opt/cognito creds/node', '"/opt/cognito creds/node"')} credential-process --profile dev\n` +
-        `cognito_user_pool_id = ${fake.userPoolId}\n` +
+        `credential_process = ${SELF_COMMAND} credential-process --profile dev\n` +
+        `cognito_user_pool_id = ${cli.fake.userPoolId}\n` +
         'cognito_client_id = fakeclient0000000000000001\n' +
-        `cognito_identity_pool_id = ${fake.identityPoolId}\n` +
+        `cognito_identity_pool_id = ${cli.fake.identityPoolId}\n` +
         'cognito_username = alice\n' +
         'cognito_auth_flow = USER_PASSWORD_AUTH\n',
     );
-    expect((await fs.stat(configFile)).mode & 0o777).toBe(0o600);
-    expect([...store.entries]).toEqual([['dev:password', PASSWORD]]);
-    expect(fake.count('InitiateAuth')).toBe(1);
-    expect(fake.count('GetCredentialsForIdentity')).toBe(1);
+    expect((await fs.stat(cli.configFile)).mode & 0o777).toBe(0o600);
+    expect(cli.store.entries.get('dev:password')).toBe(PASSWORD);
+    expect([...cli.store.entries.keys()].sort()).toEqual(['dev:password', 'dev:refresh-token', 'dev:refresh-token#1', 'dev:refresh-token#2']);
+    expect(cli.fake.count('InitiateAuth')).toBe(1);
+    expect(cli.fake.count('GetCredentialsForIdentity')).toBe(1);
+    // The verifying sign-in's credentials are cached: the first credential-process sends nothing.
+    const first = await run(['credential-process', '--profile', 'dev']);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(JSON.parse(first.stdout).AccessKeyId).toBe(cli.fake.issued.at(-1)!.accessKeyId);
+    expect(cli.fake.count('InitiateAuth')).toBe(1);
   });
 
   it('saves nothing when the sign-in fails', async () => {
@@ -137,19 +70,19 @@ describe('setup', () => {
       'cognito-creds: profile "dev": Cognito refused the sign-in of "alice": Incorrect username or password. (NotAuthorizedException)\n' +
         '  Run `cognito-creds setup --profile dev` to store the current password.\n',
     );
-    await expect(fs.stat(configFile)).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(store.entries.size).toBe(0);
+    await expect(fs.stat(cli.configFile)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(cli.store.entries.size).toBe(0);
   });
 
   it('keeps every byte outside its section of a hand-written config', async () => {
     const before =
       '# my config\r\n[default]\r\nregion = eu-west-1\r\n\r\n[profile dev]\r\nregion = us-east-1 ; mine\r\ncognito_username = bob\r\n' +
       '\r\n[sso-session corp]\r\nsso_start_url = https://example.invalid/start\r\n\r\n[profile other]\r\ns3 =\r\n  max_concurrent_requests = 20\r\noutput = json';
-    await fs.mkdir(path.dirname(configFile), { recursive: true });
-    await fs.writeFile(configFile, before, { mode: 0o640 });
+    await fs.mkdir(path.dirname(cli.configFile), { recursive: true });
+    await fs.writeFile(cli.configFile, before, { mode: 0o640 });
     const r = await run(setupArgs(), { stdin: PASSWORD });
     expect(r.stderr).toBe('');
-    const after = await fs.readFile(configFile, 'utf8');
+    const after = await fs.readFile(cli.configFile, 'utf8');
     const head = '# my config\r\n[default]\r\nregion = eu-west-1\r\n\r\n';
     const tail = '\r\n[sso-session corp]\r\nsso_start_url = https://example.invalid/start\r\n\r\n[profile other]\r\ns3 =\r\n  max_concurrent_requests = 20\r\noutput = json';
     expect(after.startsWith(head)).toBe(true);
@@ -158,10 +91,10 @@ describe('setup', () => {
     expect(section).toBe(
       '[profile dev]\r\nregion = us-east-1 ; mine\r\ncognito_username = alice\r\n' +
         `credential_process = "/opt/cognito creds/node" /opt/cognito-creds/bin/cognito-creds.js credential-process --profile dev\r\n` +
-        `cognito_user_pool_id = ${fake.userPoolId}\r\ncognito_client_id = fakeclient0000000000000001\r\n` +
-        `cognito_identity_pool_id = ${fake.identityPoolId}\r\ncognito_auth_flow = USER_PASSWORD_AUTH\r\n`,
+        `cognito_user_pool_id = ${cli.fake.userPoolId}\r\ncognito_client_id = fakeclient0000000000000001\r\n` +
+        `cognito_identity_pool_id = ${cli.fake.identityPoolId}\r\ncognito_auth_flow = USER_PASSWORD_AUTH\r\n`,
     );
-    expect((await fs.stat(configFile)).mode & 0o777).toBe(0o640);
+    expect((await fs.stat(cli.configFile)).mode & 0o777).toBe(0o640);
   });
 
   it('names a bad flag value before any request', async () => {
@@ -172,7 +105,7 @@ describe('setup', () => {
     expect(r.stderr).toBe(
       'cognito-creds: --user-pool-id "us-east-1-nope" is not a user pool id (REGION_ID, for example us-east-1_AbCdEf123)\n  Pass a valid --user-pool-id.\n',
     );
-    expect(fake.requests).toHaveLength(0);
+    expect(cli.fake.requests).toHaveLength(0);
   });
 
   it('refuses an empty password on stdin', async () => {
@@ -184,7 +117,7 @@ describe('setup', () => {
   it('two setups at once keep both sections', async () => {
     const [a, b] = await Promise.all([run(setupArgs('one', ['--no-verify']), { stdin: PASSWORD }), run(setupArgs('two', ['--no-verify']), { stdin: PASSWORD })]);
     expect([a.code, b.code]).toEqual([0, 0]);
-    const text = await fs.readFile(configFile, 'utf8');
+    const text = await fs.readFile(cli.configFile, 'utf8');
     expect(text.match(/^\[profile (one|two)\]$/gm)?.sort()).toEqual(['[profile one]', '[profile two]']);
   });
 });
@@ -192,21 +125,21 @@ describe('setup', () => {
 describe('credential-process', () => {
   beforeEach(async () => {
     await writeProfile();
-    await store.set('dev:password', PASSWORD);
+    await cli.store.set('dev:password', PASSWORD);
   });
 
   it('prints exactly the credentials Cognito issued, nothing on stderr', async () => {
     const r = await run(['credential-process', '--profile', 'dev']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const issued = fake.issued.at(-1)!;
+    const issued = cli.fake.issued.at(-1)!;
     expect(r.stdout).toBe(
       `{"Version":1,"AccessKeyId":"${issued.accessKeyId}","SecretAccessKey":"${issued.secretKey}","SessionToken":"${issued.sessionToken}",` +
         `"Expiration":"${new Date(issued.expiration * 1000).toISOString().replace('.000Z', 'Z')}"}\n`,
     );
-    expect(fake.requests.map((q) => q.operation)).toEqual(['InitiateAuth', 'GetId', 'GetCredentialsForIdentity']);
-    const logins = fake.requests[1]!.body.Logins as Record<string, string>;
-    expect(Object.keys(logins)).toEqual([`cognito-idp.us-east-1.amazonaws.com/${fake.userPoolId}`]);
+    expect(cli.fake.requests.map((q) => q.operation)).toEqual(['InitiateAuth', 'GetId', 'GetCredentialsForIdentity']);
+    const logins = cli.fake.requests[1]!.body.Logins as Record<string, string>;
+    expect(Object.keys(logins)).toEqual([`cognito-idp.us-east-1.amazonaws.com/${cli.fake.userPoolId}`]);
   });
 
   it('takes the profile from AWS_PROFILE', async () => {
@@ -218,20 +151,20 @@ describe('credential-process', () => {
     const r = await run(['credential-process', '--profile', 'dev', '--debug']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/\[debug \+\d+ms\] InitiateAuth: \d+ ms/);
-    const issued = fake.issued.at(-1)!;
-    for (const secret of [PASSWORD, issued.secretKey, issued.sessionToken, fake.issuedTokens.at(-1)!.idToken]) {
+    const issued = cli.fake.issued.at(-1)!;
+    for (const secret of [PASSWORD, issued.secretKey, issued.sessionToken, cli.fake.issuedTokens.at(-1)!.idToken]) {
       expect(r.stderr).not.toContain(secret);
     }
   });
 
   const cases: Array<[string, () => Promise<void>, string[], number, string]> = [
-    ['missing config file', async () => fs.rm(configFile), ['--profile', 'dev'], 3,
+    ['missing config file', async () => fs.rm(cli.configFile), ['--profile', 'dev'], 3,
       `cognito-creds: profile "dev": the AWS config file CONFIG does not exist\n  Run \`cognito-creds setup --profile dev\`, or point AWS_CONFIG_FILE at your config file.\n`],
     ['unknown profile', async () => undefined, ['--profile', 'nope'], 3,
       'cognito-creds: profile "nope" is not in CONFIG\n  Run `cognito-creds setup --profile nope`, or check the name (--profile, AWS_PROFILE).\n'],
-    ['missing password', async () => void store.entries.clear(), ['--profile', 'dev'], 5,
+    ['missing password', async () => void cli.store.entries.clear(), ['--profile', 'dev'], 5,
       'cognito-creds: profile "dev": no password for "alice" is stored in the keychain\n  Run `cognito-creds setup --profile dev` to store it.\n'],
-    ['wrong password', async () => store.set('dev:password', 'nope'), ['--profile', 'dev'], 4,
+    ['wrong password', async () => cli.store.set('dev:password', 'nope'), ['--profile', 'dev'], 4,
       'cognito-creds: profile "dev": Cognito refused the sign-in of "alice": Incorrect username or password. (NotAuthorizedException)\n  Run `cognito-creds setup --profile dev` to store the current password.\n'],
   ];
   it.each(cases)('%s', async (_name, arrange, args, code, message) => {
@@ -239,7 +172,7 @@ describe('credential-process', () => {
     const r = await run(['credential-process', ...args]);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(code);
-    expect(r.stderr).toBe(message.replace('CONFIG', configFile));
+    expect(r.stderr).toBe(message.replace('CONFIG', cli.configFile));
   });
 
   it.each([
@@ -249,41 +182,41 @@ describe('credential-process', () => {
     ['InvalidParameterException', 'USER_PASSWORD_AUTH flow not enabled for this client', 4, 'cognito-creds: profile "dev": app client fakeclient0000000000000001: USER_PASSWORD_AUTH flow not enabled for this client (InvalidParameterException)\n  Enable that auth flow on the app client, or set cognito_auth_flow to a flow it allows.\n'],
     ['ResourceNotFoundException', 'User pool client x does not exist.', 3, 'cognito-creds: profile "dev": user pool POOL or app client fakeclient0000000000000001 was not found: User pool client x does not exist. (ResourceNotFoundException)\n  Check the ids and the region in the profile (cognito_user_pool_id, cognito_client_id, cognito_identity_pool_id, cognito_region).\n'],
   ])('maps %s', async (code, message, exit, expected) => {
-    fake.failNext('InitiateAuth', { code, message });
+    cli.fake.failNext('InitiateAuth', { code, message });
     const r = await run(['credential-process', '--profile', 'dev']);
     expect([r.code, r.stdout]).toEqual([exit, '']);
-    expect(r.stderr).toBe(expected.replace('POOL', fake.userPoolId));
+    expect(r.stderr).toBe(expected.replace('POOL', cli.fake.userPoolId));
   });
 
   it('retries throttling, then says so', async () => {
-    fake.failNext('InitiateAuth', { code: 'TooManyRequestsException', message: 'Rate exceeded' }, 3);
+    cli.fake.failNext('InitiateAuth', { code: 'TooManyRequestsException', message: 'Rate exceeded' }, 3);
     const r = await run(['credential-process', '--profile', 'dev']);
     expect([r.code, r.stdout]).toEqual([6, '']);
     expect(r.stderr).toBe(
       'cognito-creds: profile "dev": Cognito is throttling requests (TooManyRequestsException, 3 attempts)\n  Wait a minute and try again; many parallel sign-ins share one quota.\n',
     );
-    expect(fake.count('InitiateAuth')).toBe(3);
+    expect(cli.fake.count('InitiateAuth')).toBe(3);
   });
 
   it('gets through one throttled answer', async () => {
-    fake.failNext('InitiateAuth', { code: 'TooManyRequestsException', message: 'Rate exceeded' }, 1);
+    cli.fake.failNext('InitiateAuth', { code: 'TooManyRequestsException', message: 'Rate exceeded' }, 1);
     const r = await run(['credential-process', '--profile', 'dev']);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(fake.count('InitiateAuth')).toBe(2);
+    expect(cli.fake.count('InitiateAuth')).toBe(2);
   });
 
   it('names the identity pool when it refuses the token', async () => {
-    fake.failNext('GetId', { code: 'NotAuthorizedException', message: 'Invalid login token.' });
+    cli.fake.failNext('GetId', { code: 'NotAuthorizedException', message: 'Invalid login token.' });
     const r = await run(['credential-process', '--profile', 'dev']);
     expect([r.code, r.stdout]).toEqual([4, '']);
     expect(r.stderr).toBe(
-      `cognito-creds: profile "dev": identity pool ${fake.identityPoolId} refused the sign-in token: Invalid login token. (NotAuthorizedException)\n` +
-        `  Check that the identity pool lists user pool ${fake.userPoolId} and app client fakeclient0000000000000001 as an authentication provider.\n`,
+      `cognito-creds: profile "dev": identity pool ${cli.fake.identityPoolId} refused the sign-in token: Invalid login token. (NotAuthorizedException)\n` +
+        `  Check that the identity pool lists user pool ${cli.fake.userPoolId} and app client fakeclient0000000000000001 as an authentication provider.\n`,
     );
   });
 
   it('reports a 5xx after retries', async () => {
-    fake.failNext('GetCredentialsForIdentity', { code: 'InternalErrorException', message: 'boom', status: 500 }, 3);
+    cli.fake.failNext('GetCredentialsForIdentity', { code: 'InternalErrorException', message: 'boom', status: 500 }, 3);
     const r = await run(['credential-process', '--profile', 'dev']);
     expect([r.code, r.stdout]).toEqual([6, '']);
     expect(r.stderr).toBe(
@@ -292,7 +225,7 @@ describe('credential-process', () => {
   });
 
   it('reports an unreadable answer', async () => {
-    fake.failNext('InitiateAuth', { kind: 'malformed' }, 3);
+    cli.fake.failNext('InitiateAuth', { kind: 'malformed' }, 3);
     const r = await run(['credential-process', '--profile', 'dev']);
     expect([r.code, r.stdout]).toEqual([6, '']);
     expect(r.stderr.split('\n')[0]).toMatch(/^cognito-creds: profile "dev": Cognito's answer to InitiateAuth could not be read \(/);
@@ -310,11 +243,11 @@ describe('credential-process', () => {
   });
 
   it('ends a server that never answers within COGNITO_CREDS_TIMEOUT', async () => {
-    fake.failNext('*', { kind: 'hang' }, 10);
+    cli.fake.failNext('*', { kind: 'hang' }, 10);
     const r = await run(['credential-process', '--profile', 'dev'], { env: { COGNITO_CREDS_TIMEOUT: '1.5' } });
     expect([r.code, r.stdout]).toEqual([6, '']);
     expect(r.stderr).toBe(
-      `cognito-creds: profile "dev": no answer from Cognito at ${fake.url} within 2 s (InitiateAuth)\n  Check your network or proxy; set COGNITO_CREDS_TIMEOUT (seconds) to wait longer.\n`,
+      `cognito-creds: profile "dev": no answer from Cognito at ${cli.fake.url} within 2 s (InitiateAuth)\n  Check your network or proxy; set COGNITO_CREDS_TIMEOUT (seconds) to wait longer.\n`,
     );
     expect(r.ms).toBeLessThan(5000);
   });
@@ -324,35 +257,35 @@ describe('credential-process', () => {
     const r = await run(['credential-process', '--profile', 'dev']);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(
-      `cognito-creds: profile "dev" in ${configFile}: cognito_region = "nowhere" is not an AWS region (for example us-east-1)\n  Fix it in the config file, or run \`cognito-creds setup --profile dev\`.\n`,
+      `cognito-creds: profile "dev" in ${cli.configFile}: cognito_region = "nowhere" is not an AWS region (for example us-east-1)\n  Fix it in the config file, or run \`cognito-creds setup --profile dev\`.\n`,
     );
-    expect(fake.requests).toHaveLength(0);
+    expect(cli.fake.requests).toHaveLength(0);
   });
 });
 
 describe('remove', () => {
   it('deletes the secrets and the section, and nothing else', async () => {
-    await fs.mkdir(path.dirname(configFile), { recursive: true });
-    await fs.writeFile(configFile, '[default]\nregion = eu-west-1\n\n[profile dev]\ncognito_username = alice\n\n[profile keep]\nregion = x\n');
-    await store.set('dev:password', 'p');
-    await store.set('keep:password', 'k');
+    await fs.mkdir(path.dirname(cli.configFile), { recursive: true });
+    await fs.writeFile(cli.configFile, '[default]\nregion = eu-west-1\n\n[profile dev]\ncognito_username = alice\n\n[profile keep]\nregion = x\n');
+    await cli.store.set('dev:password', 'p');
+    await cli.store.set('keep:password', 'k');
     const r = await run(['remove', '--profile', 'dev']);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toBe(`profile "dev": section removed from ${configFile}; password deleted from the keychain.\n`);
-    expect(await fs.readFile(configFile, 'utf8')).toBe('[default]\nregion = eu-west-1\n\n[profile keep]\nregion = x\n');
-    expect([...store.entries.keys()]).toEqual(['keep:password']);
+    expect(r.stdout).toBe(`profile "dev": section removed from ${cli.configFile}; password deleted from the keychain.\n`);
+    expect(await fs.readFile(cli.configFile, 'utf8')).toBe('[default]\nregion = eu-west-1\n\n[profile keep]\nregion = x\n');
+    expect([...cli.store.entries.keys()]).toEqual(['keep:password']);
   });
 
   it('refuses to delete a profile that is not a cognito-creds profile', async () => {
-    await fs.mkdir(path.dirname(configFile), { recursive: true });
+    await fs.mkdir(path.dirname(cli.configFile), { recursive: true });
     const text = '[profile prod]\naws_access_key_id = AKIAEXAMPLE\n';
-    await fs.writeFile(configFile, text);
+    await fs.writeFile(cli.configFile, text);
     const r = await run(['remove', '--profile', 'prod']);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(
-      `cognito-creds: profile "prod" in ${configFile} is not a cognito-creds profile (no cognito_* settings); it was left alone\n  Check the profile name; edit the file by hand to remove other profiles.\n`,
+      `cognito-creds: profile "prod" in ${cli.configFile} is not a cognito-creds profile (no cognito_* settings); it was left alone\n  Check the profile name; edit the file by hand to remove other profiles.\n`,
     );
-    expect(await fs.readFile(configFile, 'utf8')).toBe(text);
+    expect(await fs.readFile(cli.configFile, 'utf8')).toBe(text);
   });
 });
 
@@ -366,16 +299,16 @@ async function closedPort(): Promise<number> {
 
 describe('cache, single flight and refresh tokens', () => {
   let clock: number;
-  const runAt = (argv: string[], env: Record<string, string> = {}) => runWith(argv, { env, now: () => clock });
+  const runAt = (argv: string[], env: Record<string, string> = {}) => run(argv, { env, now: () => clock });
 
   beforeEach(async () => {
     clock = Date.now();
     await writeProfile();
-    await store.set('dev:password', PASSWORD);
+    await cli.store.set('dev:password', PASSWORD);
   });
 
-  const cacheDir = () => path.join(tmp, '.cache', 'cognito-creds');
-  const ops = () => fake.requests.map((q) => (q.operation === 'InitiateAuth' ? `InitiateAuth:${q.body.AuthFlow}` : q.operation));
+  const cacheDir = () => path.join(cli.tmp, '.cache', 'cognito-creds');
+  const ops = () => cli.fake.requests.map((q) => (q.operation === 'InitiateAuth' ? `InitiateAuth:${q.body.AuthFlow}` : q.operation));
 
   it('a warm call sends no request and prints the same document; files are 0700/0600', async () => {
     const cold = await runAt(['credential-process', '--profile', 'dev']);
@@ -383,7 +316,7 @@ describe('cache, single flight and refresh tokens', () => {
     expect(ops()).toEqual(['InitiateAuth:USER_PASSWORD_AUTH', 'GetId', 'GetCredentialsForIdentity']);
     const warm = await runAt(['credential-process', '--profile', 'dev']);
     expect([warm.code, warm.stderr, warm.stdout]).toEqual([0, '', cold.stdout]);
-    expect(fake.requests).toHaveLength(3);
+    expect(cli.fake.requests).toHaveLength(3);
     expect((await fs.stat(cacheDir())).mode & 0o777).toBe(0o700);
     const files = await fs.readdir(cacheDir());
     expect(files).toHaveLength(1);
@@ -396,31 +329,31 @@ describe('cache, single flight and refresh tokens', () => {
     await runAt(['credential-process', '--profile', 'dev']);
     const session = JSON.parse(await getLarge('dev:refresh-token')) as Record<string, unknown>;
     expect(session).toEqual({
-      userPoolId: fake.userPoolId,
+      userPoolId: cli.fake.userPoolId,
       clientId: 'fakeclient0000000000000001',
       username: 'alice',
       cognitoUsername: 'alice',
-      refreshToken: fake.issuedTokens.at(-1)!.refreshToken,
-      identityPoolId: fake.identityPoolId,
-      identityId: fake.issued.at(-1)!.identityId,
+      refreshToken: cli.fake.issuedTokens.at(-1)!.refreshToken,
+      identityPoolId: cli.fake.identityPoolId,
+      identityId: cli.fake.issued.at(-1)!.identityId,
     });
     expect((session.refreshToken as string).length).toBeGreaterThan(1500);
-    expect(store.entries.get('dev:refresh-token')).toMatch(/^chunks:\d$/);
+    expect(cli.store.entries.get('dev:refresh-token')).toMatch(/^chunks:\d$/);
 
     await fs.rm(cacheDir(), { recursive: true });
-    fake.requests.length = 0;
-    store.entries.delete('dev:password'); // the password is not even needed
+    cli.fake.requests.length = 0;
+    cli.store.entries.delete('dev:password'); // the password is not even needed
     const r = await runAt(['credential-process', '--profile', 'dev']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(ops()).toEqual(['InitiateAuth:REFRESH_TOKEN_AUTH', 'GetCredentialsForIdentity']);
-    expect(JSON.parse(r.stdout).AccessKeyId).toBe(fake.issued.at(-1)!.accessKeyId);
+    expect(JSON.parse(r.stdout).AccessKeyId).toBe(cli.fake.issued.at(-1)!.accessKeyId);
   });
 
   it('renews when the cached credentials enter the renewal window, through the refresh token', async () => {
     await runAt(['credential-process', '--profile', 'dev']);
     clock += 44 * 60_000; // one-hour credentials: served until 15 minutes remain
     await runAt(['credential-process', '--profile', 'dev']);
-    expect(fake.requests).toHaveLength(3);
+    expect(cli.fake.requests).toHaveLength(3);
     clock += 2 * 60_000;
     const r = await runAt(['credential-process', '--profile', 'dev']);
     expect([r.code, r.stderr]).toEqual([0, '']);
@@ -429,25 +362,25 @@ describe('cache, single flight and refresh tokens', () => {
 
   it('falls back to the password when Cognito rejects the refresh token, and keeps the new one', async () => {
     await runAt(['credential-process', '--profile', 'dev']);
-    fake.revokeRefreshTokens();
+    cli.fake.revokeRefreshTokens();
     await fs.rm(cacheDir(), { recursive: true });
-    fake.requests.length = 0;
+    cli.fake.requests.length = 0;
     const r = await runAt(['credential-process', '--profile', 'dev', '--debug']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('refresh token rejected (NotAuthorizedException); signing in with the password');
     expect(ops()).toEqual(['InitiateAuth:REFRESH_TOKEN_AUTH', 'InitiateAuth:USER_PASSWORD_AUTH', 'GetCredentialsForIdentity']);
     const session = JSON.parse(await getLarge('dev:refresh-token')) as Record<string, unknown>;
-    expect(session.refreshToken).toBe(fake.issuedTokens.at(-1)!.refreshToken);
+    expect(session.refreshToken).toBe(cli.fake.issuedTokens.at(-1)!.refreshToken);
   });
 
   it('honours COGNITO_CREDS_MIN_TTL and cognito_min_ttl, and rejects a bad value', async () => {
     await runAt(['credential-process', '--profile', 'dev']);
     clock += 50 * 60_000; // 10 minutes left
     await runAt(['credential-process', '--profile', 'dev'], { COGNITO_CREDS_MIN_TTL: '300' });
-    expect(fake.requests).toHaveLength(3);
+    expect(cli.fake.requests).toHaveLength(3);
     await writeProfile('cognito_min_ttl = 900\n');
     await runAt(['credential-process', '--profile', 'dev']);
-    expect(fake.requests).toHaveLength(5);
+    expect(cli.fake.requests).toHaveLength(5);
     const bad = await runAt(['credential-process', '--profile', 'dev'], { COGNITO_CREDS_MIN_TTL: '15m' });
     expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', 'cognito-creds: COGNITO_CREDS_MIN_TTL = "15m" is not a number of seconds from 0 to 43200\n  Fix or unset it.\n']);
   });
@@ -456,8 +389,8 @@ describe('cache, single flight and refresh tokens', () => {
     const results = await Promise.all(Array.from({ length: 24 }, () => runAt(['credential-process', '--profile', 'dev'])));
     expect(results.map((r) => r.code)).toEqual(Array(24).fill(0));
     expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
-    expect(fake.count('InitiateAuth')).toBe(1);
-    expect(fake.count('GetCredentialsForIdentity')).toBe(1);
+    expect(cli.fake.count('InitiateAuth')).toBe(1);
+    expect(cli.fake.count('GetCredentialsForIdentity')).toBe(1);
   });
 
   it('shrugs off a corrupted cache file and rewrites it', async () => {
@@ -466,28 +399,28 @@ describe('cache, single flight and refresh tokens', () => {
     await fs.writeFile(path.join(cacheDir(), file!), '{"version":1,"accessKeyId":"trunc');
     const r = await runAt(['credential-process', '--profile', 'dev']);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(JSON.parse(await fs.readFile(path.join(cacheDir(), file!), 'utf8')).accessKeyId).toBe(fake.issued.at(-1)!.accessKeyId);
+    expect(JSON.parse(await fs.readFile(path.join(cacheDir(), file!), 'utf8')).accessKeyId).toBe(cli.fake.issued.at(-1)!.accessKeyId);
   });
 
   it('still prints credentials when the cache directory cannot be made, with a warning on stderr', async () => {
-    const blocker = path.join(tmp, 'not-a-dir');
+    const blocker = path.join(cli.tmp, 'not-a-dir');
     await fs.writeFile(blocker, '');
     const r = await runAt(['credential-process', '--profile', 'dev'], { XDG_CACHE_HOME: blocker });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).AccessKeyId).toBe(fake.issued.at(-1)!.accessKeyId);
+    expect(JSON.parse(r.stdout).AccessKeyId).toBe(cli.fake.issued.at(-1)!.accessKeyId);
     expect(r.stderr).toBe(
       `cognito-creds: warning: cannot use the cache directory ${blocker}/cognito-creds: a part of the path is not a directory; the credentials are not cached\n`,
     );
   });
 
   it('refuses a cache directory that is a symlink, but still prints credentials', async () => {
-    await fs.mkdir(path.join(tmp, '.cache'), { recursive: true });
-    await fs.mkdir(path.join(tmp, 'elsewhere'), { mode: 0o700 });
-    await fs.symlink(path.join(tmp, 'elsewhere'), cacheDir());
+    await fs.mkdir(path.join(cli.tmp, '.cache'), { recursive: true });
+    await fs.mkdir(path.join(cli.tmp, 'elsewhere'), { mode: 0o700 });
+    await fs.symlink(path.join(cli.tmp, 'elsewhere'), cacheDir());
     const r = await runAt(['credential-process', '--profile', 'dev']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(`cognito-creds: warning: the cache directory ${cacheDir()} is a symbolic link; refusing to use it; the credentials are not cached\n`);
-    expect(await fs.readdir(path.join(tmp, 'elsewhere'))).toEqual([]);
+    expect(await fs.readdir(path.join(cli.tmp, 'elsewhere'))).toEqual([]);
   });
 
   it('logout forgets the cache and the refresh token, keeps the password', async () => {
@@ -495,19 +428,19 @@ describe('cache, single flight and refresh tokens', () => {
     const r = await runAt(['logout', '--profile', 'dev']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toBe('profile "dev": cached credentials deleted; refresh token deleted from the keychain; the password stays.\n');
-    expect([...store.entries.keys()]).toEqual(['dev:password']);
+    expect([...cli.store.entries.keys()]).toEqual(['dev:password']);
     expect(await fs.readdir(cacheDir())).toEqual([]);
-    fake.requests.length = 0;
+    cli.fake.requests.length = 0;
     await runAt(['credential-process', '--profile', 'dev']);
     expect(ops()).toEqual(['InitiateAuth:USER_PASSWORD_AUTH', 'GetId', 'GetCredentialsForIdentity']);
   });
 
   it('status shows profiles, stored secrets and expiry, never a secret', async () => {
-    await fs.appendFile(configFile, '\n[profile plain]\nregion = eu-west-1\n');
+    await fs.appendFile(cli.configFile, '\n[profile plain]\nregion = eu-west-1\n');
     const before = await runAt(['status']);
     expect(before.stdout).toBe(
-      `Config file ${configFile}, cache ${cacheDir()}\n\n` +
-        `dev: alice in ${fake.userPoolId}, identity pool ${fake.identityPoolId}\n` +
+      `Config file ${cli.configFile}, cache ${cacheDir()}\n\n` +
+        `dev: alice in ${cli.fake.userPoolId}, identity pool ${cli.fake.identityPoolId}\n` +
         '  keychain:    password stored, client secret not stored, TOTP secret not stored, refresh token not stored\n' +
         '  credentials: none cached\n',
     );
@@ -521,11 +454,11 @@ describe('cache, single flight and refresh tokens', () => {
       `  credentials: cached, expire ${exp} (in 60 min); served until ${renew}`,
       '',
     ]);
-    for (const secret of [PASSWORD, fake.issued.at(-1)!.secretKey, fake.issued.at(-1)!.sessionToken]) expect(after.stdout).not.toContain(secret);
+    for (const secret of [PASSWORD, cli.fake.issued.at(-1)!.secretKey, cli.fake.issued.at(-1)!.sessionToken]) expect(after.stdout).not.toContain(secret);
   });
 });
 
 async function getLarge(account: string): Promise<string> {
   const { getLargeSecret } = await import('../../src/secrets/large-secret.js');
-  return (await getLargeSecret(store, account)) ?? '';
+  return (await getLargeSecret(cli.store, account)) ?? '';
 }

@@ -28,15 +28,15 @@ describe('resolveCognitoProfile', () => {
       clientId: '1a2b3c4d5e6f7g8h9i0j1k2l3m',
       identityPoolId: 'eu-west-2:0e7b3a52-1c1d-4c4e-9f9f-0123456789ab',
       username: 'alice',
-      authFlow: 'USER_PASSWORD_AUTH',
+      authFlow: 'USER_SRP_AUTH',
       region: 'ap-northeast-1',
       identityRegion: 'eu-west-2',
     });
   });
 
   it('lets cognito_region override the user pool region only', () => {
-    const p = resolveCognitoProfile('dev', { ...good, cognito_region: 'us-gov-west-1', cognito_auth_flow: 'USER_SRP_AUTH' }, '/c');
-    expect([p.region, p.identityRegion, p.authFlow]).toEqual(['us-gov-west-1', 'eu-west-2', 'USER_SRP_AUTH']);
+    const p = resolveCognitoProfile('dev', { ...good, cognito_region: 'us-gov-west-1', cognito_auth_flow: 'USER_PASSWORD_AUTH' }, '/c');
+    expect([p.region, p.identityRegion, p.authFlow]).toEqual(['us-gov-west-1', 'eu-west-2', 'USER_PASSWORD_AUTH']);
   });
 
   it.each([

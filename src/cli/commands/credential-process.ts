@@ -9,7 +9,7 @@ import type { CognitoProfile } from '../../config/profile.js';
 import { checkSeconds } from '../../config/validate.js';
 import { CredsError } from '../../errors.js';
 import { credentialProcessJson } from '../../output/credential-process.js';
-import { debugLog, type Io } from '../io.js';
+import { debugLog, type Io, terminalPrompt } from '../io.js';
 
 export interface CredentialProcessOptions {
   profile?: string | undefined;
@@ -40,7 +40,7 @@ export async function credentialProcess(options: CredentialProcessOptions, io: I
       const store = await io.secrets();
       const { credentials } = await signInForCredentials(
         profile,
-        { log, env: io.env, now: io.now, ...(io.createApi ? { createApi: io.createApi } : {}) },
+        { log, env: io.env, now: io.now, prompt: terminalPrompt(io), ...(io.createApi ? { createApi: io.createApi } : {}) },
         { useSession: true, store },
       );
       return credentials;

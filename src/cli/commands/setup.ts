@@ -1,7 +1,11 @@
 /**
- * `cognito-creds setup`: gather a profile's values (flags, prompts, the profile as it stands),
- * sign in once to prove them, then store the password and write the one config section.
+ * `cognito-creds setup`: gather a profile's values (flags, prompts, the profile as it stands) and
+ * secrets (stdin, environment, hidden prompts), sign in once to prove them, then store the
+ * secrets and write the one config section. If anything fails, nothing the user had is lost.
  */
+import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
+import { cacheKey, entryFor } from '../../cache/entry.js';
+import { decodeBase32 } from '../../cognito/totp.js';
 import { editConfigFile, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni, upsertProfile } from '../../config/ini.js';
 import { KEYS } from '../../config/keys.js';
@@ -14,15 +18,16 @@ import {
   checkIdentityPoolId,
   checkProfileName,
   checkRegion,
+  checkRoleArn,
   checkUserPoolId,
   checkUsername,
   shown,
 } from '../../config/validate.js';
-import { signInForCredentials } from '../../cognito/provider.js';
 import { CredsError, profileLabel } from '../../errors.js';
-import { secretAccount } from '../../secrets/store.js';
-import { debugLog, type Io } from '../io.js';
-import { ask, readFirstLine } from '../prompt.js';
+import { deleteSession } from '../../secrets/session.js';
+import { secretAccount, type SecretKind, type SecretStore } from '../../secrets/store.js';
+import { debugLog, type Io, terminalPrompt } from '../io.js';
+import { ask, readLines } from '../prompt.js';
 import { credentialProcessLine, selfCommand } from '../self-command.js';
 
 export interface SetupOptions {
@@ -33,6 +38,7 @@ export interface SetupOptions {
   username?: string | undefined;
   authFlow?: string | undefined;
   region?: string | undefined;
+  roleArn?: string | undefined;
   passwordStdin: boolean;
   verify: boolean;
   debug: boolean;
@@ -54,7 +60,14 @@ const FIELDS: Field[] = [
   { key: KEYS.username, flag: '--username', label: 'Username', check: checkUsername, required: true, value: (o) => o.username },
   { key: KEYS.authFlow, flag: '--auth-flow', label: 'Auth flow', check: checkAuthFlow, required: false, value: (o) => o.authFlow },
   { key: KEYS.region, flag: '--region', label: 'User pool region', check: checkRegion, required: false, value: (o) => o.region },
+  { key: KEYS.roleArn, flag: '--role-arn', label: 'Role ARN', check: checkRoleArn, required: false, value: (o) => o.roleArn },
 ];
+
+/** The optional secrets: where each comes from when not prompted for. */
+const OPTIONAL_SECRETS = [
+  { kind: 'client-secret', env: 'COGNITO_CLIENT_SECRET', label: 'App client secret', what: 'the app client has none' },
+  { kind: 'totp-secret', env: 'COGNITO_TOTP_SECRET', label: 'TOTP secret (base32)', what: 'the user has no TOTP MFA' },
+] as const;
 
 export async function setup(options: SetupOptions, io: Io): Promise<void> {
   const log = debugLog(io, options.debug);
@@ -71,7 +84,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   for (const field of FIELDS) {
     let value = field.value(options);
     const current = existing[field.key];
-    if (value === undefined && interactive && (field.required || current !== undefined)) {
+    if (value === undefined && interactive && (field.required || current !== undefined || field.key === KEYS.roleArn)) {
       const answer = (await ask(io, `${field.label}${current ? ` [${current}]` : field.required ? '' : ' (Enter to skip)'}: `)).trim();
       value = answer || current;
     }
@@ -88,23 +101,65 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   }
   const profile = resolveCognitoProfile(name, settings, file);
 
-  const password = await readPassword(options, io, interactive, name);
+  const [password, newPasswordLine] = await readPassword(options, io, interactive, name);
+  const store = await io.secrets();
+  // A stored optional secret carries over only while it can still be right: same client, same user.
+  const sameClient = existing[KEYS.clientId] === profile.clientId && existing[KEYS.userPoolId] === profile.userPoolId;
+  const sameUser = sameClient && existing[KEYS.username] === profile.username;
+  const optional: Partial<Record<SecretKind, string>> = {};
+  for (const spec of OPTIONAL_SECRETS) {
+    const keep = spec.kind === 'client-secret' ? sameClient : sameUser;
+    const stored = keep ? await store.get(secretAccount(name, spec.kind)) : null;
+    let value = io.env[spec.env] || undefined;
+    if (value === undefined && interactive) {
+      value = (await ask(io, `${spec.label} (not shown; Enter ${stored ? 'keeps the stored one' : `if ${spec.what}`}): `, true)).trim() || undefined;
+    }
+    value ??= stored ?? undefined;
+    if (value !== undefined) optional[spec.kind] = value;
+  }
+  if (optional['totp-secret'] !== undefined) {
+    try {
+      decodeBase32(optional['totp-secret']);
+    } catch {
+      throw new CredsError('usage', `${profileLabel(name)}: the TOTP secret is not base32 (letters A-Z and digits 2-7)`, 'Copy the secret key your authenticator app was set up with (not a 6-digit code).');
+    }
+  }
 
-  if (options.verify) {
-    await signInForCredentials(
+  let finalPassword = password;
+  let signedIn: Awaited<ReturnType<typeof verify>> | undefined;
+  const verify = async () => {
+    const { signInForCredentials } = await import('../../cognito/provider.js');
+    return signInForCredentials(
       profile,
-      { log, env: io.env, now: io.now, ...(io.createApi ? { createApi: io.createApi } : {}) },
-      { secrets: { password }, useSession: false },
+      {
+        log,
+        env: io.env,
+        now: io.now,
+        prompt: terminalPrompt(io),
+        newPassword: () => chooseNewPassword(io, interactive, name, newPasswordLine),
+        ...(io.createApi ? { createApi: io.createApi } : {}),
+      },
+      {
+        secrets: {
+          password,
+          ...(optional['client-secret'] ? { clientSecret: optional['client-secret'] } : {}),
+          ...(optional['totp-secret'] ? { totpSecret: optional['totp-secret'] } : {}),
+        },
+        useSession: false,
+        keepSession: true,
+        store,
+      },
     );
+  };
+  if (options.verify) {
+    signedIn = await verify();
+    if (signedIn.tokens.newPassword) finalPassword = signedIn.tokens.newPassword;
     log('verified: the sign-in worked');
   }
 
-  // Save: the password first, then the config; if the config cannot be written, put the old
-  // password back so that nothing is half-saved.
-  const store = await io.secrets();
-  const account = secretAccount(name, 'password');
-  const oldPassword = await store.get(account);
-  await store.set(account, password);
+  // Save: the secrets first, then the config. If the config cannot be written, the keychain
+  // entries are put back as they were, so that nothing is half-saved.
+  const undo = await saveSecrets(store, name, { password: finalPassword, 'client-secret': optional['client-secret'], 'totp-secret': optional['totp-secret'] });
   const values: Record<string, string | undefined> = {
     [KEYS.credentialProcess]: credentialProcessLine(io.selfCommand ?? selfCommand(), name),
     [KEYS.userPoolId]: profile.userPoolId,
@@ -113,6 +168,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
     [KEYS.username]: profile.username,
     [KEYS.authFlow]: settings[KEYS.authFlow],
     [KEYS.region]: settings[KEYS.region],
+    [KEYS.roleArn]: settings[KEYS.roleArn],
   };
   try {
     await editConfigFile(file, (text) => {
@@ -124,27 +180,74 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
       }
     });
   } catch (err) {
-    await (oldPassword === null ? store.delete(account) : store.set(account, oldPassword)).catch(() => undefined);
+    await undo();
+    if (signedIn) await deleteSession(store, name).catch(() => undefined);
     throw err;
   }
+
+  // The verifying sign-in's credentials serve the first calls (an MFA code is not asked twice).
+  if (signedIn) {
+    const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
+    await cache.write(cacheKey(profile), entryFor(name, signedIn.credentials, io.now())).catch((err: unknown) => log(`not cached: ${(err as Error).message}`));
+  }
+
+  const saved = ['the password', optional['client-secret'] && 'the client secret', optional['totp-secret'] && 'the TOTP secret'].filter(Boolean) as string[];
   io.stdout(
-    `${profileLabel(name)} saved in ${file}; the password is in the keychain${options.verify ? ' and the sign-in was verified' : ''}.\n` +
+    `${profileLabel(name)} saved in ${file}; ${list(saved)} ${saved.length > 1 ? 'are' : 'is'} in the keychain` +
+      `${options.verify ? ' and the sign-in was verified' : ''}${finalPassword !== password ? ' (with the new password)' : ''}.\n` +
       `Try it: aws sts get-caller-identity --profile ${name}\n`,
   );
 }
 
-async function readPassword(options: SetupOptions, io: Io, interactive: boolean, name: string): Promise<string> {
-  let password: string | undefined;
+async function readPassword(options: SetupOptions, io: Io, interactive: boolean, name: string): Promise<[string, string | undefined]> {
   if (options.passwordStdin) {
-    password = await readFirstLine(io.stdin);
-    if (password === undefined || password === '') {
+    const [password, newPassword] = await readLines(io.stdin, 2);
+    if (!password) {
       throw new CredsError('usage', `${profileLabel(name)}: --password-stdin was given but standard input held no password`, 'Pipe the password as the first line, e.g. `printf %s "$PW" | cognito-creds setup ... --password-stdin`.');
     }
-  } else if (interactive) {
-    password = await ask(io, 'Password (not shown): ', true);
-    if (password === '') throw new CredsError('usage', `${profileLabel(name)}: the password was empty`, 'Run setup again and type the password.');
-  } else {
-    throw new CredsError('usage', `${profileLabel(name)}: no password given and no terminal to ask for one`, 'Pass --password-stdin and write the password on standard input.');
+    return [password, newPassword || undefined];
   }
-  return password;
+  if (interactive) {
+    const password = await ask(io, 'Password (not shown): ', true);
+    if (password === '') throw new CredsError('usage', `${profileLabel(name)}: the password was empty`, 'Run setup again and type the password.');
+    return [password, undefined];
+  }
+  throw new CredsError('usage', `${profileLabel(name)}: no password given and no terminal to ask for one`, 'Pass --password-stdin and write the password on standard input.');
+}
+
+/** NEW_PASSWORD_REQUIRED: the second line of stdin, else asked twice in the terminal. */
+async function chooseNewPassword(io: Io, interactive: boolean, name: string, fromStdin: string | undefined): Promise<string> {
+  if (fromStdin) return fromStdin;
+  if (interactive) {
+    io.stderr('Cognito requires a new password for this user.\n');
+    const first = await ask(io, 'New password (not shown): ', true);
+    const second = await ask(io, 'New password again: ', true);
+    if (first && first === second) return first;
+    throw new CredsError('usage', `${profileLabel(name)}: the new passwords were empty or did not match`, 'Run setup again.');
+  }
+  throw new CredsError(
+    'auth',
+    `${profileLabel(name)}: Cognito requires a new password and none was given`,
+    'Run setup in a terminal, or with --password-stdin put the new password on the second line of standard input.',
+  );
+}
+
+/** Store the secrets (deleting optional ones that are now absent); returns how to put the old ones back. */
+async function saveSecrets(store: SecretStore, profile: string, secrets: Partial<Record<SecretKind, string | undefined>>): Promise<() => Promise<void>> {
+  const previous: Array<[string, string | null]> = [];
+  for (const [kind, value] of Object.entries(secrets) as Array<[SecretKind, string | undefined]>) {
+    const account = secretAccount(profile, kind);
+    previous.push([account, await store.get(account)]);
+    if (value !== undefined) await store.set(account, value);
+    else await store.delete(account);
+  }
+  return async () => {
+    for (const [account, old] of previous) {
+      await (old === null ? store.delete(account) : store.set(account, old)).catch(() => undefined);
+    }
+  };
+}
+
+function list(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
