@@ -75,6 +75,14 @@ export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
         `${ctx.operation === 'InitiateAuth' || ctx.operation === 'RespondToAuthChallenge' ? `user pool ${ctx.userPoolId} or app client ${ctx.clientId}` : `identity pool ${ctx.identityPoolId}`} was not found: ${message} (${name})`,
         'Check the ids and the region in the profile (cognito_user_pool_id, cognito_client_id, cognito_identity_pool_id, cognito_region).',
       );
+    case 'CodeMismatchException':
+      return make(
+        'auth',
+        `Cognito refused the MFA code: ${message} (${name})`,
+        `If the code came from the stored TOTP secret, store the right one (COGNITO_TOTP_SECRET=… cognito-creds setup --profile ${ctx.profile}) and check this computer's clock.`,
+      );
+    case 'ExpiredCodeException':
+      return make('auth', `Cognito refused the MFA code: ${message} (${name})`, 'A TOTP code works once: wait for the next one (30 s) and try again.');
     case 'InvalidIdentityPoolConfigurationException':
       return make('cognito', `identity pool ${ctx.identityPoolId} has no usable role for this user: ${message} (${name})`, 'Ask the administrator to set the identity pool\'s authenticated role and its trust policy.');
     case 'TooManyRequestsException':
