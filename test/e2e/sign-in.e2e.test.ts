@@ -145,4 +145,29 @@ describeWith(['moto', 'keyring'], 'sign-in flows end to end (moto with TOTP chec
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(proxy.requests.find((q) => q.operation === 'GetCredentialsForIdentity')!.body.CustomRoleArn).toBe(role);
   });
+
+  it('leaves no secret in plain text under the home directory', async () => {
+    const secrets: string[] = [];
+    for (const profile of ['srp', 'secret-USER_SRP_AUTH', 'totp']) {
+      for (const kind of ['password', 'client-secret', 'totp-secret']) {
+        const got = await keytarInChild(env, 'get', 'cognito-creds', `${profile}:${kind}`);
+        if (typeof got.value === 'string') secrets.push(got.value);
+      }
+    }
+    expect(secrets.length).toBeGreaterThanOrEqual(5);
+    const files: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.isFile()) files.push(p);
+      }
+    };
+    await walk(home.home);
+    expect(files.length).toBeGreaterThan(3);
+    for (const file of files) {
+      const text = await fs.readFile(file, 'latin1');
+      for (const secret of secrets) expect(text.includes(secret), `${secret.slice(0, 3)}… in ${file}`).toBe(false);
+    }
+  });
 });
