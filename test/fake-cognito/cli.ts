@@ -4,6 +4,8 @@
  *   node dist/test/fake-cognito/cli.js --port 0 --user alice:PASSWORD [--user bob:pw2]
  *        [--region us-east-1] [--client-secret SECRET] [--srp-user-id-is-sub]
  *        [--user-status alice=FORCE_CHANGE_PASSWORD] [--credentials-ttl 3600] [--token-ttl 3600] [--log]
+ *        [--user-totp alice=BASE32SECRET] [--user-sms alice=123456] [--user-email-otp alice=123456]
+ *        [--user-mfa-setup alice]
  *
  * Prints ONE line of JSON to stdout
  *   {"url":...,"region":...,"userPoolId":...,"clientId":...,"identityPoolId":...}
@@ -11,7 +13,7 @@
  * goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_CLIENT_ID, FakeCognito, type FakeUser, type FakeUserStatus } from './server.js';
+import { decodeBase32Secret, DEFAULT_CLIENT_ID, FakeCognito, type FakeUser, type FakeUserStatus } from './server.js';
 
 const STATUSES: FakeUserStatus[] = ['CONFIRMED', 'UNCONFIRMED', 'RESET_REQUIRED', 'FORCE_CHANGE_PASSWORD'];
 
@@ -35,6 +37,10 @@ async function main(): Promise<void> {
         port: { type: 'string', default: '0' },
         user: { type: 'string', multiple: true, default: [] },
         'user-status': { type: 'string', multiple: true, default: [] },
+        'user-totp': { type: 'string', multiple: true, default: [] },
+        'user-sms': { type: 'string', multiple: true, default: [] },
+        'user-email-otp': { type: 'string', multiple: true, default: [] },
+        'user-mfa-setup': { type: 'string', multiple: true, default: [] },
         region: { type: 'string', default: 'us-east-1' },
         'user-pool-id': { type: 'string' },
         'identity-pool-id': { type: 'string' },
@@ -62,13 +68,51 @@ async function main(): Promise<void> {
     if (i <= 0 || !STATUSES.includes(status)) fail(`--user-status must be NAME=${STATUSES.join('|')}`);
     statuses.set(s.slice(0, i), status);
   }
+  const nameValues = (specs: string[], option: string, what: string): Map<string, string> => {
+    const out = new Map<string, string>();
+    for (const s of specs) {
+      const i = s.indexOf('=');
+      if (i <= 0 || i === s.length - 1) fail(`--${option} must be NAME=${what}`);
+      out.set(s.slice(0, i), s.slice(i + 1));
+    }
+    return out;
+  };
+  const totp = nameValues(v['user-totp'], 'user-totp', 'BASE32');
+  for (const [name, secret] of totp) {
+    try {
+      decodeBase32Secret(secret);
+    } catch (err) {
+      fail(`--user-totp ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const sms = nameValues(v['user-sms'], 'user-sms', 'CODE');
+  const email = nameValues(v['user-email-otp'], 'user-email-otp', 'CODE');
+  const mfaSetup = new Set(v['user-mfa-setup']);
   const users: FakeUser[] = v.user.map((spec) => {
     const i = spec.indexOf(':');
     if (i <= 0) fail('--user must be NAME:PASSWORD');
     const username = spec.slice(0, i);
     const status = statuses.get(username);
-    return { username, password: spec.slice(i + 1), ...(status ? { status } : {}) };
+    const user: FakeUser = { username, password: spec.slice(i + 1), ...(status ? { status } : {}) };
+    const totpSecret = totp.get(username);
+    if (totpSecret !== undefined) user.totpSecret = totpSecret;
+    const smsCode = sms.get(username);
+    if (smsCode !== undefined) user.smsCode = smsCode;
+    const emailOtpCode = email.get(username);
+    if (emailOtpCode !== undefined) user.emailOtpCode = emailOtpCode;
+    if (mfaSetup.has(username)) user.mfaSetupRequired = true;
+    return user;
   });
+  const known = new Set(users.map((u) => u.username));
+  for (const [option, names] of [
+    ['user-status', [...statuses.keys()]],
+    ['user-totp', [...totp.keys()]],
+    ['user-sms', [...sms.keys()]],
+    ['user-email-otp', [...email.keys()]],
+    ['user-mfa-setup', [...mfaSetup]],
+  ] as const) {
+    for (const name of names) if (!known.has(name)) fail(`--${option}: no --user named ${JSON.stringify(name)}`);
+  }
 
   const clientSecret = v['client-secret'];
   const credentialsTtlSeconds = positiveInt(v['credentials-ttl'], 'credentials-ttl');

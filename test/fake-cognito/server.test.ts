@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,7 +17,7 @@ import {
   GetIdCommand,
 } from '@aws-sdk/client-cognito-identity';
 import { afterEach, describe, expect, it } from 'vitest';
-import { computeSecretHash, decodeJwtPayload, FakeCognito, type FakeCognitoOptions } from './server.js';
+import { computeSecretHash, decodeJwtPayload, FakeCognito, totpCode, type FakeCognitoOptions } from './server.js';
 import { formatSrpTimestamp, padHex, parseSrpTimestamp } from './srp-verifier.js';
 
 // amazon-cognito-identity-js is CommonJS without types for its deep modules.
@@ -99,6 +99,64 @@ async function rejection(p: Promise<unknown>): Promise<Error & { $metadata?: { h
     return err as Error;
   }
   throw new Error('expected a rejection');
+}
+
+function helperA(helper: AuthenticationHelperLike): Promise<BigIntegerLike> {
+  return new Promise((res, rej) => helper.getLargeAValue((err, A) => (err ? rej(err) : res(A))));
+}
+
+async function srpLogin(fake: FakeCognito, opts: { username: string; password: string; clientId?: string; secret?: string; timestamp?: string; noSession?: boolean }) {
+  const clientId = opts.clientId ?? CLIENT;
+  const poolName = fake.userPoolId.split('_')[1]!;
+  const helper = new AuthenticationHelper(poolName);
+  const A = await helperA(helper);
+  const client = idp(fake);
+  const init: InitiateAuthCommandOutput = await client.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'USER_SRP_AUTH',
+      ClientId: clientId,
+      AuthParameters: {
+        USERNAME: opts.username,
+        SRP_A: A.toString(16),
+        ...(opts.secret ? { SECRET_HASH: computeSecretHash(opts.username, clientId, opts.secret) } : {}),
+      },
+    }),
+  );
+  expect(init.ChallengeName).toBe('PASSWORD_VERIFIER');
+  const p = init.ChallengeParameters!;
+  const userId = p['USER_ID_FOR_SRP']!;
+  const hkdf = await new Promise<Buffer>((res, rej) =>
+    helper.getPasswordAuthenticationKey(userId, opts.password, new BigInteger(p['SRP_B']!, 16), new BigInteger(p['SALT']!, 16), (err, key) =>
+      err ? rej(err) : res(key),
+    ),
+  );
+  const timestamp = opts.timestamp ?? new DateHelper().getNowString();
+  // exactly what CognitoUser.authenticateUserDefaultAuth signs
+  const signature = createHmac('sha256', hkdf)
+    .update(
+      Buffer.concat([
+        Buffer.from(poolName, 'utf8'),
+        Buffer.from(userId, 'utf8'),
+        Buffer.from(p['SECRET_BLOCK']!, 'base64'),
+        Buffer.from(timestamp, 'utf8'),
+      ]),
+    )
+    .digest('base64');
+  const out = await client.send(
+    new RespondToAuthChallengeCommand({
+      ClientId: clientId,
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ...(opts.noSession ? {} : { Session: init.Session! }),
+      ChallengeResponses: {
+        USERNAME: userId,
+        PASSWORD_CLAIM_SECRET_BLOCK: p['SECRET_BLOCK']!,
+        TIMESTAMP: timestamp,
+        PASSWORD_CLAIM_SIGNATURE: signature,
+        ...(opts.secret ? { SECRET_HASH: computeSecretHash(userId, clientId, opts.secret) } : {}),
+      },
+    }),
+  );
+  return { init, out };
 }
 
 describe('FakeCognito: user pool password flow', () => {
@@ -422,64 +480,6 @@ describe('FakeCognito: wire protocol and failure injection', () => {
 });
 
 describe('FakeCognito: SRP against amazon-cognito-identity-js', () => {
-  function helperA(helper: AuthenticationHelperLike): Promise<BigIntegerLike> {
-    return new Promise((res, rej) => helper.getLargeAValue((err, A) => (err ? rej(err) : res(A))));
-  }
-
-  async function srpLogin(fake: FakeCognito, opts: { username: string; password: string; clientId?: string; secret?: string; timestamp?: string; noSession?: boolean }) {
-    const clientId = opts.clientId ?? CLIENT;
-    const poolName = fake.userPoolId.split('_')[1]!;
-    const helper = new AuthenticationHelper(poolName);
-    const A = await helperA(helper);
-    const client = idp(fake);
-    const init: InitiateAuthCommandOutput = await client.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_SRP_AUTH',
-        ClientId: clientId,
-        AuthParameters: {
-          USERNAME: opts.username,
-          SRP_A: A.toString(16),
-          ...(opts.secret ? { SECRET_HASH: computeSecretHash(opts.username, clientId, opts.secret) } : {}),
-        },
-      }),
-    );
-    expect(init.ChallengeName).toBe('PASSWORD_VERIFIER');
-    const p = init.ChallengeParameters!;
-    const userId = p['USER_ID_FOR_SRP']!;
-    const hkdf = await new Promise<Buffer>((res, rej) =>
-      helper.getPasswordAuthenticationKey(userId, opts.password, new BigInteger(p['SRP_B']!, 16), new BigInteger(p['SALT']!, 16), (err, key) =>
-        err ? rej(err) : res(key),
-      ),
-    );
-    const timestamp = opts.timestamp ?? new DateHelper().getNowString();
-    // exactly what CognitoUser.authenticateUserDefaultAuth signs
-    const signature = createHmac('sha256', hkdf)
-      .update(
-        Buffer.concat([
-          Buffer.from(poolName, 'utf8'),
-          Buffer.from(userId, 'utf8'),
-          Buffer.from(p['SECRET_BLOCK']!, 'base64'),
-          Buffer.from(timestamp, 'utf8'),
-        ]),
-      )
-      .digest('base64');
-    const out = await client.send(
-      new RespondToAuthChallengeCommand({
-        ClientId: clientId,
-        ChallengeName: 'PASSWORD_VERIFIER',
-        ...(opts.noSession ? {} : { Session: init.Session! }),
-        ChallengeResponses: {
-          USERNAME: userId,
-          PASSWORD_CLAIM_SECRET_BLOCK: p['SECRET_BLOCK']!,
-          TIMESTAMP: timestamp,
-          PASSWORD_CLAIM_SIGNATURE: signature,
-          ...(opts.secret ? { SECRET_HASH: computeSecretHash(userId, clientId, opts.secret) } : {}),
-        },
-      }),
-    );
-    return { init, out };
-  }
-
   it('accepts the signature computed by AuthenticationHelper', async () => {
     const fake = await startFake();
     const { init, out } = await srpLogin(fake, { username: 'alice', password: 'Correct-Horse-1' });
@@ -556,8 +556,314 @@ describe('FakeCognito: SRP against amazon-cognito-identity-js', () => {
   });
 });
 
+// An RFC 6238 TOTP independent of the fake's: HMAC-SHA1, 30 s steps, 6 digits.
+function testTotp(base32: string, atMs: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const clean = base32.replace(/=+$/, '');
+  let bits = '';
+  for (const ch of clean) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[19]! & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXP'; // unpadded
+const TOTP_SECRET_PADDED = 'MFRGGZDFMZTWQ2LKNM======';
+
+describe('FakeCognito: MFA challenges', () => {
+  async function mfaFake(extra: FakeCognitoOptions = {}): Promise<FakeCognito> {
+    const fake = await startFake(extra);
+    fake.addUser({ username: 'totp', password: 'Totp-Pass-1', sub: 'aaaaaaaa-2222-4333-8444-555555555555', totpSecret: TOTP_SECRET });
+    fake.addUser({ username: 'sms', password: 'Sms-Pass-1', smsCode: '424242' });
+    fake.addUser({ username: 'email', password: 'Email-Pass-1', emailOtpCode: '13579135' });
+    fake.addUser({ username: 'both', password: 'Both-Pass-1', totpSecret: TOTP_SECRET_PADDED, smsCode: '111222' });
+    fake.addUser({ username: 'nomfa', password: 'Nomfa-Pass-1', mfaSetupRequired: true });
+    return fake;
+  }
+
+  const answer = (fake: FakeCognito, name: string, session: string | undefined, responses: Record<string, string>, clientId = CLIENT) =>
+    idp(fake).send(
+      new RespondToAuthChallengeCommand({
+        ClientId: clientId,
+        ChallengeName: name as 'SMS_MFA',
+        ...(session !== undefined ? { Session: session } : {}),
+        ChallengeResponses: responses,
+      }),
+    );
+
+  it('the test TOTP helper matches RFC 6238 appendix B (SHA-1)', () => {
+    // the RFC's SHA-1 seed '12345678901234567890' in base32; its 8-digit codes, last 6 digits
+    expect(testTotp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 59_000)).toBe('287082');
+    expect(testTotp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 1111111109_000)).toBe('081804');
+    expect(testTotp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 1234567890_000)).toBe('005924');
+    // and the fake's exported helper (for e2e tests that must type a code) agrees
+    expect(totpCode('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 1111111109_000)).toBe('081804');
+    expect(totpCode(TOTP_SECRET, T0)).toBe(testTotp(TOTP_SECRET, T0));
+  });
+
+  it('TOTP after USER_PASSWORD_AUTH: wrong code, right code, reused code, clock drift', async () => {
+    const fake = await mfaFake();
+    const first = await passwordLogin(fake, 'totp', 'Totp-Pass-1');
+    expect(first.AuthenticationResult).toBeUndefined();
+    expect(first.ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    expect(first.ChallengeParameters).toEqual({ USERNAME: 'totp' });
+    expect(first.Session).toBeTruthy();
+
+    const code = testTotp(TOTP_SECRET, clock);
+    const wrongCode = code === '000000' ? '000001' : '000000';
+    const wrong = await rejection(answer(fake, 'SOFTWARE_TOKEN_MFA', first.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: wrongCode }));
+    expect([wrong.name, wrong.message]).toEqual(['CodeMismatchException', 'Invalid code or auth state for the user.']);
+
+    // a wrong code does not use up the session
+    const ok = await answer(fake, 'SOFTWARE_TOKEN_MFA', first.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: code });
+    expect(ok.ChallengeName).toBeUndefined();
+    expect(decodeJwtPayload(ok.AuthenticationResult!.IdToken!)).toMatchObject({ 'cognito:username': 'totp', sub: 'aaaaaaaa-2222-4333-8444-555555555555' });
+    expect(ok.AuthenticationResult!.RefreshToken).toBeTruthy();
+    expect(fake.getUser('totp')).toMatchObject({ totpSecret: TOTP_SECRET, lastTotpStep: Math.floor(clock / 30_000) });
+
+    // the session is gone once used
+    const again = await rejection(answer(fake, 'SOFTWARE_TOKEN_MFA', first.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: code }));
+    expect([again.name, again.message]).toEqual(['NotAuthorizedException', 'Invalid session for the user.']);
+
+    // the same code in a new sign-in, 10 s later (same step): refused as reused
+    clock += 10_000;
+    const second = await passwordLogin(fake, 'totp', 'Totp-Pass-1');
+    const reused = await rejection(answer(fake, 'SOFTWARE_TOKEN_MFA', second.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: code }));
+    expect([reused.name, reused.message]).toEqual(['ExpiredCodeException', 'Your software token has already been used once.']);
+
+    // two steps on, the code of the step before is still accepted (clock drift) ...
+    clock += 60_000;
+    const drift = await answer(fake, 'SOFTWARE_TOKEN_MFA', second.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: testTotp(TOTP_SECRET, clock - 30_000) });
+    expect(drift.AuthenticationResult?.IdToken).toBeTruthy();
+    // ... but not one of two steps before
+    const third = await passwordLogin(fake, 'totp', 'Totp-Pass-1');
+    clock += 30_000;
+    const old = await rejection(answer(fake, 'SOFTWARE_TOKEN_MFA', third.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: testTotp(TOTP_SECRET, clock - 60_000) }));
+    expect(old.name).toBe('CodeMismatchException');
+    expect((await answer(fake, 'SOFTWARE_TOKEN_MFA', third.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: testTotp(TOTP_SECRET, clock) })).AuthenticationResult).toBeTruthy();
+
+    expect(fake.answeredChallenges.map((a) => [a.challengeName, a.outcome, a.error])).toEqual([
+      ['SOFTWARE_TOKEN_MFA', 'error', 'CodeMismatchException'],
+      ['SOFTWARE_TOKEN_MFA', 'tokens', undefined],
+      ['SOFTWARE_TOKEN_MFA', 'error', 'NotAuthorizedException'],
+      ['SOFTWARE_TOKEN_MFA', 'error', 'ExpiredCodeException'],
+      ['SOFTWARE_TOKEN_MFA', 'tokens', undefined],
+      ['SOFTWARE_TOKEN_MFA', 'error', 'CodeMismatchException'],
+      ['SOFTWARE_TOKEN_MFA', 'tokens', undefined],
+    ]);
+    expect(fake.answeredChallenges[1]).toMatchObject({ clientId: CLIENT, username: 'totp', responses: { SOFTWARE_TOKEN_MFA_CODE: code } });
+    expect(fake.issuedTokens.map((t) => t.username)).toEqual(['totp', 'totp', 'totp']);
+  });
+
+  it('refuses a wrong or expired session, another challenge name and missing parameters', async () => {
+    const fake = await mfaFake();
+    const out = await passwordLogin(fake, 'totp', 'Totp-Pass-1');
+    const code = testTotp(TOTP_SECRET, clock);
+    const cases: Array<[Promise<unknown>, string, string]> = [
+      [answer(fake, 'SOFTWARE_TOKEN_MFA', 'bm90LWEtc2Vzc2lvbg', { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: code }), 'NotAuthorizedException', 'Invalid session for the user.'],
+      [answer(fake, 'SMS_MFA', out.Session, { USERNAME: 'totp', SMS_MFA_CODE: code }), 'NotAuthorizedException', 'Invalid session for the user.'],
+      [answer(fake, 'SOFTWARE_TOKEN_MFA', out.Session, { USERNAME: 'bob', SOFTWARE_TOKEN_MFA_CODE: code }), 'NotAuthorizedException', 'Invalid session for the user.'],
+      [
+        answer(fake, 'SOFTWARE_TOKEN_MFA', out.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: code }, 'srponlyclient0000000000001'),
+        'NotAuthorizedException',
+        'Invalid session for the user.',
+      ],
+      [answer(fake, 'SOFTWARE_TOKEN_MFA', undefined, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: code }), 'InvalidParameterException', 'Missing required parameter Session'],
+      [answer(fake, 'SOFTWARE_TOKEN_MFA', out.Session, { USERNAME: 'totp' }), 'InvalidParameterException', 'Missing required parameter SOFTWARE_TOKEN_MFA_CODE'],
+      [answer(fake, 'SOFTWARE_TOKEN_MFA', out.Session, { SOFTWARE_TOKEN_MFA_CODE: code }), 'InvalidParameterException', 'Missing required parameter USERNAME'],
+    ];
+    for (const [p, name, message] of cases) {
+      const err = await rejection(p);
+      expect([err.name, err.message]).toEqual([name, message]);
+    }
+    // none of these used the session up; it still expires
+    clock += 181_000;
+    const expired = await rejection(answer(fake, 'SOFTWARE_TOKEN_MFA', out.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: testTotp(TOTP_SECRET, clock) }));
+    expect([expired.name, expired.message]).toEqual(['NotAuthorizedException', 'Invalid session for the user, session is expired.']);
+    expect(fake.issuedTokens).toHaveLength(0);
+  });
+
+  it('TOTP after USER_SRP_AUTH, also with the sub as USER_ID_FOR_SRP and a client secret', async () => {
+    const fake = await mfaFake();
+    const { out } = await srpLogin(fake, { username: 'totp', password: 'Totp-Pass-1' });
+    expect(out.ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    expect(out.AuthenticationResult).toBeUndefined();
+    const done = await answer(fake, 'SOFTWARE_TOKEN_MFA', out.Session, { USERNAME: 'totp', SOFTWARE_TOKEN_MFA_CODE: testTotp(TOTP_SECRET, clock) });
+    expect(decodeJwtPayload(done.AuthenticationResult!.IdToken!)['cognito:username']).toBe('totp');
+    expect(fake.answeredChallenges.map((a) => [a.challengeName, a.outcome, a.nextChallenge])).toEqual([
+      ['PASSWORD_VERIFIER', 'challenge', 'SOFTWARE_TOKEN_MFA'],
+      ['SOFTWARE_TOKEN_MFA', 'tokens', undefined],
+    ]);
+    // a wrong SRP password never reaches MFA
+    expect((await rejection(srpLogin(fake, { username: 'totp', password: 'Wrong-Pass-1' }))).name).toBe('NotAuthorizedException');
+
+    const subFake = await mfaFake({ srpUserIdIsSub: true });
+    const sub = 'aaaaaaaa-2222-4333-8444-555555555555';
+    const viaSub = await srpLogin(subFake, { username: 'totp', password: 'Totp-Pass-1', clientId: SECRET_CLIENT, secret: SECRET });
+    expect(viaSub.out.ChallengeParameters).toEqual({ USERNAME: sub });
+    // SECRET_HASH is computed with the USERNAME sent (here: the sub from the challenge)
+    const tokens = await answer(
+      subFake,
+      'SOFTWARE_TOKEN_MFA',
+      viaSub.out.Session,
+      { USERNAME: sub, SOFTWARE_TOKEN_MFA_CODE: testTotp(TOTP_SECRET, clock), SECRET_HASH: computeSecretHash(sub, SECRET_CLIENT, SECRET) },
+      SECRET_CLIENT,
+    );
+    expect(tokens.AuthenticationResult?.RefreshToken).toBeTruthy();
+  });
+
+  it('SMS_MFA names the destination; EMAIL_OTP likewise', async () => {
+    const fake = await mfaFake();
+    const out = await passwordLogin(fake, 'sms', 'Sms-Pass-1');
+    expect(out.ChallengeName).toBe('SMS_MFA');
+    expect(out.ChallengeParameters).toEqual({ CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS', CODE_DELIVERY_DESTINATION: '+*******1234', USERNAME: 'sms' });
+    const wrong = await rejection(answer(fake, 'SMS_MFA', out.Session, { USERNAME: 'sms', SMS_MFA_CODE: '424243' }));
+    expect([wrong.name, wrong.message]).toEqual(['CodeMismatchException', 'Invalid code or auth state for the user.']);
+    // the TOTP answer to an SMS challenge is the wrong challenge for the session
+    expect((await rejection(answer(fake, 'SOFTWARE_TOKEN_MFA', out.Session, { USERNAME: 'sms', SOFTWARE_TOKEN_MFA_CODE: '424242' }))).name).toBe(
+      'NotAuthorizedException',
+    );
+    const ok = await answer(fake, 'SMS_MFA', out.Session, { USERNAME: 'sms', SMS_MFA_CODE: '424242' });
+    expect(decodeJwtPayload(ok.AuthenticationResult!.IdToken!)['cognito:username']).toBe('sms');
+    expect(ok.AuthenticationResult!.RefreshToken).toBeTruthy();
+
+    const mail = await passwordLogin(fake, 'email', 'Email-Pass-1');
+    expect(mail.ChallengeName).toBe('EMAIL_OTP');
+    expect(mail.ChallengeParameters).toEqual({ CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL', CODE_DELIVERY_DESTINATION: 'a***@e***', USERNAME: 'email' });
+    expect((await rejection(answer(fake, 'EMAIL_OTP', mail.Session, { USERNAME: 'email', EMAIL_OTP_CODE: '00000000' }))).name).toBe('CodeMismatchException');
+    expect((await answer(fake, 'EMAIL_OTP', mail.Session, { USERNAME: 'email', EMAIL_OTP_CODE: '13579135' })).AuthenticationResult?.IdToken).toBeTruthy();
+  });
+
+  it('SELECT_MFA_TYPE for a user with TOTP and SMS, then the chosen challenge', async () => {
+    const fake = await mfaFake();
+    const out = await passwordLogin(fake, 'both', 'Both-Pass-1');
+    expect(out.ChallengeName).toBe('SELECT_MFA_TYPE');
+    expect(out.ChallengeParameters).toEqual({ MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]', USERNAME: 'both' });
+    expect(JSON.parse(out.ChallengeParameters!['MFAS_CAN_CHOOSE']!)).toEqual(['SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
+
+    const notOffered = await rejection(answer(fake, 'SELECT_MFA_TYPE', out.Session, { USERNAME: 'both', ANSWER: 'EMAIL_OTP' }));
+    expect(notOffered.name).toBe('InvalidParameterException');
+    // answering the MFA challenge before selecting it: wrong challenge for the session
+    expect((await rejection(answer(fake, 'SMS_MFA', out.Session, { USERNAME: 'both', SMS_MFA_CODE: '111222' }))).name).toBe('NotAuthorizedException');
+
+    const chosen = await answer(fake, 'SELECT_MFA_TYPE', out.Session, { USERNAME: 'both', ANSWER: 'SOFTWARE_TOKEN_MFA' });
+    expect(chosen.ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    expect(chosen.ChallengeParameters).toEqual({ USERNAME: 'both' });
+    expect(chosen.Session).toBeTruthy();
+    expect(chosen.Session).not.toBe(out.Session);
+    expect((await rejection(answer(fake, 'SELECT_MFA_TYPE', out.Session, { USERNAME: 'both', ANSWER: 'SMS_MFA' }))).message).toBe(
+      'Invalid session for the user.',
+    );
+    const done = await answer(fake, 'SOFTWARE_TOKEN_MFA', chosen.Session, { USERNAME: 'both', SOFTWARE_TOKEN_MFA_CODE: testTotp(TOTP_SECRET_PADDED, clock) });
+    expect(decodeJwtPayload(done.AuthenticationResult!.IdToken!)['cognito:username']).toBe('both');
+
+    // choosing SMS instead
+    const again = await passwordLogin(fake, 'both', 'Both-Pass-1');
+    const sms = await answer(fake, 'SELECT_MFA_TYPE', again.Session, { USERNAME: 'both', ANSWER: 'SMS_MFA' });
+    expect(sms.ChallengeName).toBe('SMS_MFA');
+    expect(sms.ChallengeParameters!['CODE_DELIVERY_DESTINATION']).toBe('+*******1234');
+    expect((await answer(fake, 'SMS_MFA', sms.Session, { USERNAME: 'both', SMS_MFA_CODE: '111222' })).AuthenticationResult).toBeTruthy();
+    expect(fake.answeredChallenges.filter((a) => a.outcome !== 'error').map((a) => [a.challengeName, a.nextChallenge ?? 'tokens'])).toEqual([
+      ['SELECT_MFA_TYPE', 'SOFTWARE_TOKEN_MFA'],
+      ['SOFTWARE_TOKEN_MFA', 'tokens'],
+      ['SELECT_MFA_TYPE', 'SMS_MFA'],
+      ['SMS_MFA', 'tokens'],
+    ]);
+  });
+
+  it('MFA_SETUP when the pool requires MFA and the user has none; answering it is not supported', async () => {
+    const fake = await mfaFake();
+    const out = await passwordLogin(fake, 'nomfa', 'Nomfa-Pass-1');
+    expect(out.ChallengeName).toBe('MFA_SETUP');
+    expect(out.ChallengeParameters).toEqual({ MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' });
+    expect(out.Session).toBeTruthy();
+    const err = await rejection(answer(fake, 'MFA_SETUP', out.Session, { USERNAME: 'nomfa' }));
+    expect(err.name).toBe('InvalidParameterException');
+    const { out: srpOut } = await srpLogin(fake, { username: 'nomfa', password: 'Nomfa-Pass-1' });
+    expect(srpOut.ChallengeName).toBe('MFA_SETUP');
+    expect(fake.issuedTokens).toHaveLength(0);
+  });
+
+  it('NEW_PASSWORD_REQUIRED is followed by the MFA challenge', async () => {
+    const fake = await mfaFake();
+    fake.addUser({ username: 'fresh', password: 'Temp-Pass-1', status: 'FORCE_CHANGE_PASSWORD', totpSecret: TOTP_SECRET });
+    const out = await passwordLogin(fake, 'fresh', 'Temp-Pass-1');
+    expect(out.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+    const next = await answer(fake, 'NEW_PASSWORD_REQUIRED', out.Session, { USERNAME: 'fresh', NEW_PASSWORD: 'Brand-New-Pass-1' });
+    expect(next.ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    expect(next.AuthenticationResult).toBeUndefined();
+    expect(fake.getUser('fresh')).toMatchObject({ status: 'CONFIRMED', password: 'Brand-New-Pass-1' });
+    const done = await answer(fake, 'SOFTWARE_TOKEN_MFA', next.Session, { USERNAME: 'fresh', SOFTWARE_TOKEN_MFA_CODE: testTotp(TOTP_SECRET, clock) });
+    expect(done.AuthenticationResult?.RefreshToken).toBeTruthy();
+  });
+
+  it('with a client secret, an MFA answer needs the SECRET_HASH of the USERNAME sent', async () => {
+    const fake = await mfaFake();
+    const login = () =>
+      idp(fake).send(
+        new InitiateAuthCommand({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: SECRET_CLIENT,
+          AuthParameters: { USERNAME: 'sms', PASSWORD: 'Sms-Pass-1', SECRET_HASH: computeSecretHash('sms', SECRET_CLIENT, SECRET) },
+        }),
+      );
+    const out = await login();
+    expect(out.ChallengeName).toBe('SMS_MFA');
+    const missing = await rejection(answer(fake, 'SMS_MFA', out.Session, { USERNAME: 'sms', SMS_MFA_CODE: '424242' }, SECRET_CLIENT));
+    expect([missing.name, missing.message]).toEqual(['NotAuthorizedException', `Unable to verify secret hash for client ${SECRET_CLIENT}`]);
+    const wrong = await rejection(
+      answer(fake, 'SMS_MFA', out.Session, { USERNAME: 'sms', SMS_MFA_CODE: '424242', SECRET_HASH: computeSecretHash('sms', SECRET_CLIENT, 'nope') }, SECRET_CLIENT),
+    );
+    expect(wrong.name).toBe('NotAuthorizedException');
+    const ok = await answer(
+      fake,
+      'SMS_MFA',
+      out.Session,
+      { USERNAME: 'sms', SMS_MFA_CODE: '424242', SECRET_HASH: computeSecretHash('sms', SECRET_CLIENT, SECRET) },
+      SECRET_CLIENT,
+    );
+    expect(ok.AuthenticationResult?.IdToken).toBeTruthy();
+
+    // SELECT_MFA_TYPE answers are checked the same way
+    const both = await idp(fake).send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: SECRET_CLIENT,
+        AuthParameters: { USERNAME: 'both', PASSWORD: 'Both-Pass-1', SECRET_HASH: computeSecretHash('both', SECRET_CLIENT, SECRET) },
+      }),
+    );
+    expect(both.ChallengeName).toBe('SELECT_MFA_TYPE');
+    const noHash = await rejection(answer(fake, 'SELECT_MFA_TYPE', both.Session, { USERNAME: 'both', ANSWER: 'SMS_MFA' }, SECRET_CLIENT));
+    expect(noHash.name).toBe('NotAuthorizedException');
+  });
+
+  it('rejects a TOTP secret that is not base32', () => {
+    const fake = new FakeCognito();
+    expect(() => fake.addUser({ username: 'x', password: 'Passw0rd!', totpSecret: 'not-base32!' })).toThrow(/base32/);
+    expect(() => fake.addUser({ username: 'x', password: 'Passw0rd!', totpSecret: 'ABC' })).toThrow(/base32/);
+    fake.addUser({ username: 'x', password: 'Passw0rd!', totpSecret: 'jbsw y3dp ehpk 3pxp' });
+    expect(fake.getUser('x')).toMatchObject({ totpSecret: 'jbsw y3dp ehpk 3pxp', mfaSetupRequired: false });
+  });
+});
+
 const here = dirname(fileURLToPath(import.meta.url));
 const distCli = resolve(here, '../../dist/test/fake-cognito/cli.js');
+// the MFA options need a build at least as new as the sources (`npm test` builds first)
+const distCliFresh =
+  existsSync(distCli) &&
+  ['cli', 'server'].every((f) => statSync(resolve(here, `../../dist/test/fake-cognito/${f}.js`)).mtimeMs >= statSync(resolve(here, `${f}.ts`)).mtimeMs);
+
+async function startCli(args: string[]): Promise<{ child: ReturnType<typeof spawn>; info: Record<string, string> }> {
+  const child = spawn(process.execPath, [distCli, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((res, rej) => {
+    createInterface({ input: child.stdout! }).once('line', res);
+    child.once('exit', (code) => rej(new Error(`exited ${code}`)));
+  });
+  return { child, info: JSON.parse(line) as Record<string, string> };
+}
 
 describe('fake-cognito cli', () => {
   it.skipIf(!existsSync(distCli))('prints one JSON line and serves until SIGTERM', async () => {
@@ -581,6 +887,47 @@ describe('fake-cognito cli', () => {
       const exited = new Promise((res) => child.once('exit', res));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+    }
+  });
+
+  it.skipIf(!distCliFresh)('--user-totp and --user-sms give users MFA', async () => {
+    const { child, info } = await startCli([
+      '--port', '0',
+      '--user', 'alice:Alice-Pass-1', '--user-totp', `alice=${TOTP_SECRET}`,
+      '--user', 'bob:Bob-Pass-1', '--user-sms', 'bob=654321',
+    ]);
+    try {
+      const c = new CognitoIdentityProviderClient({ region: info['region']!, endpoint: info['url']!, credentials: creds });
+      const login = (username: string, password: string) =>
+        c.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: info['clientId']!, AuthParameters: { USERNAME: username, PASSWORD: password } }));
+      const respond = (name: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA', session: string | undefined, responses: Record<string, string>) =>
+        c.send(new RespondToAuthChallengeCommand({ ClientId: info['clientId']!, ChallengeName: name, Session: session!, ChallengeResponses: responses }));
+      const alice = await login('alice', 'Alice-Pass-1');
+      expect(alice.ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+      const done = await respond('SOFTWARE_TOKEN_MFA', alice.Session, { USERNAME: 'alice', SOFTWARE_TOKEN_MFA_CODE: testTotp(TOTP_SECRET, Date.now()) });
+      expect(done.AuthenticationResult?.IdToken).toBeTruthy();
+      const bob = await login('bob', 'Bob-Pass-1');
+      expect(bob.ChallengeName).toBe('SMS_MFA');
+      expect((await respond('SMS_MFA', bob.Session, { USERNAME: 'bob', SMS_MFA_CODE: '654321' })).AuthenticationResult?.IdToken).toBeTruthy();
+    } finally {
+      const exited = new Promise((res) => child.once('exit', res));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it.skipIf(!distCliFresh)('refuses MFA options for unknown users or with a bad secret', async () => {
+    for (const args of [
+      ['--user', 'alice:Alice-Pass-1', '--user-totp', 'ghost=JBSWY3DPEHPK3PXP'],
+      ['--user', 'alice:Alice-Pass-1', '--user-totp', 'alice=not base32!'],
+      ['--user', 'alice:Alice-Pass-1', '--user-sms', 'alice'],
+    ]) {
+      const child = spawn(process.execPath, [distCli, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise((res) => child.once('exit', res));
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toMatch(/^fake-cognito: --user-(totp|sms)/);
     }
   });
 });

@@ -31,6 +31,52 @@ export interface FakeUser {
   sub?: string;
   /** default 'CONFIRMED' */
   status?: FakeUserStatus;
+  /**
+   * Software-token (TOTP) MFA enabled and preferred: the RFC 4648 base32 secret (as
+   * AssociateSoftwareToken hands it out; upper case, '=' padding optional). A user with more than
+   * one of totpSecret / smsCode / emailOtpCode is asked SELECT_MFA_TYPE first.
+   */
+  totpSecret?: string;
+  /** SMS MFA enabled: the code the fake "sent" (the same code every time). */
+  smsCode?: string;
+  /** EMAIL_OTP MFA enabled: the code the fake "sent" (the same code every time). */
+  emailOtpCode?: string;
+  /**
+   * The pool requires MFA and the user has none yet: the password is followed by MFA_SETUP
+   * (which the fake cannot complete). Ignored when the user has TOTP, SMS or e-mail MFA.
+   */
+  mfaSetupRequired?: boolean;
+}
+
+/** A user as the server knows it now (see FakeCognito.getUser). */
+export interface FakeUserState {
+  username: string;
+  password: string;
+  sub: string;
+  status: FakeUserStatus;
+  totpSecret?: string;
+  smsCode?: string;
+  emailOtpCode?: string;
+  mfaSetupRequired: boolean;
+  /** the TOTP time step (floor(epoch seconds / 30)) of the last code accepted in a sign-in */
+  lastTotpStep?: number;
+}
+
+export type FakeMfaType = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'EMAIL_OTP';
+
+/** One RespondToAuthChallenge that reached the challenge logic (see FakeCognito.answeredChallenges). */
+export interface AnsweredChallenge {
+  challengeName: string;
+  clientId: string | undefined;
+  /** ChallengeResponses.USERNAME as sent */
+  username: string | undefined;
+  /** a copy of ChallengeResponses as sent (codes and secret hashes included) */
+  responses: Record<string, string>;
+  /** 'tokens': signed in; 'challenge': answered with `nextChallenge`; 'error': refused with `error` */
+  outcome: 'tokens' | 'challenge' | 'error';
+  nextChallenge?: string;
+  /** the exception name, e.g. 'CodeMismatchException' */
+  error?: string;
 }
 
 export interface FakeClient {
@@ -140,6 +186,12 @@ interface UserRecord {
   sub: string;
   status: FakeUserStatus;
   srp: SrpVerifier;
+  totpSecret?: string;
+  totpKey?: Buffer;
+  smsCode?: string;
+  emailOtpCode?: string;
+  mfaSetupRequired: boolean;
+  lastTotpStep?: number;
 }
 
 interface ClientRecord {
@@ -162,13 +214,73 @@ interface RefreshRecord extends TokenRecord {
   authTime: number;
 }
 
+type SessionChallenge = 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED' | 'SELECT_MFA_TYPE' | 'MFA_SETUP' | FakeMfaType;
+
 interface SessionRecord {
-  challenge: 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED';
+  challenge: SessionChallenge;
   clientId: string;
   username: string;
   /** epoch ms */
   expiresAt: number;
   srp?: { A: bigint; B: bigint; b: bigint; secretBlock: string; userIdForSrp: string };
+  /** SELECT_MFA_TYPE: the types offered */
+  mfaTypes?: FakeMfaType[];
+}
+
+/** The order real Cognito lists them in MFAS_CAN_CHOOSE. */
+const MFA_ORDER: FakeMfaType[] = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP'];
+const MFA_CODE_FIELD: Record<FakeMfaType, string> = {
+  SMS_MFA: 'SMS_MFA_CODE',
+  SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE',
+  EMAIL_OTP: 'EMAIL_OTP_CODE',
+};
+const TOTP_STEP_SECONDS = 30;
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * RFC 4648 base32 as AssociateSoftwareToken hands it out. Lower case, white space and missing
+ * trailing '=' padding are tolerated; anything else (or an impossible length) throws.
+ */
+export function decodeBase32Secret(text: string): Buffer {
+  const body = text.replace(/\s+/g, '').replace(/=+$/, '').toUpperCase();
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of body) {
+    const v = BASE32_ALPHABET.indexOf(ch);
+    if (v < 0) throw new Error(`invalid base32 character ${JSON.stringify(ch)} in TOTP secret`);
+    acc = ((acc << 5) | v) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  if ([1, 3, 6].includes(body.length % 8)) throw new Error(`a base32 TOTP secret cannot have ${body.length} characters`);
+  if (out.length === 0) throw new Error('empty TOTP secret');
+  return Buffer.from(out);
+}
+
+/** RFC 4226 HOTP (HMAC-SHA1, dynamic truncation, 6 digits) for one counter value. */
+function hotp(key: Buffer, counter: number): string {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac('sha1', key).update(msg).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const value = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 1_000_000).padStart(6, '0');
+}
+
+function totpStep(epochMs: number): number {
+  return Math.floor(epochMs / 1000 / TOTP_STEP_SECONDS);
+}
+
+/**
+ * The RFC 6238 code (30 s steps, 6 digits) the fake accepts for a base32 secret at `epochMs`.
+ * For e2e tests and the demo that must type a code; unit tests should compute their own.
+ */
+export function totpCode(base32Secret: string, epochMs: number = Date.now()): string {
+  return hotp(decodeBase32Secret(base32Secret), totpStep(epochMs));
 }
 
 type Json = Record<string, any>;
@@ -255,6 +367,8 @@ export class FakeCognito {
   readonly issued: IssuedCredentials[] = [];
   /** every set of user-pool tokens handed out, in order */
   readonly issuedTokens: IssuedTokens[] = [];
+  /** every RespondToAuthChallenge answered (accepted or refused), in order */
+  readonly answeredChallenges: AnsweredChallenge[] = [];
 
   private readonly credentialsTtlSeconds: number;
   private readonly tokenTtlSeconds: number;
@@ -365,14 +479,35 @@ export class FakeCognito {
       sub,
       status: u.status ?? 'CONFIRMED',
       srp: this.makeSrp(u.username, sub, u.password),
+      mfaSetupRequired: u.mfaSetupRequired ?? false,
     };
+    if (u.totpSecret !== undefined) {
+      record.totpKey = decodeBase32Secret(u.totpSecret);
+      record.totpSecret = u.totpSecret;
+      // a replaced user keeps its used-code memory while the secret stays the same
+      if (existing?.lastTotpStep !== undefined && existing.totpKey?.equals(record.totpKey)) record.lastTotpStep = existing.lastTotpStep;
+    }
+    if (u.smsCode !== undefined) record.smsCode = u.smsCode;
+    if (u.emailOtpCode !== undefined) record.emailOtpCode = u.emailOtpCode;
     this.users.set(u.username, record);
   }
 
   /** The user as the server knows it now (password and status may have changed through challenges). */
-  getUser(username: string): Required<FakeUser> | undefined {
+  getUser(username: string): FakeUserState | undefined {
     const u = this.users.get(username);
-    return u && { username: u.username, password: u.password, sub: u.sub, status: u.status };
+    if (!u) return undefined;
+    const state: FakeUserState = {
+      username: u.username,
+      password: u.password,
+      sub: u.sub,
+      status: u.status,
+      mfaSetupRequired: u.mfaSetupRequired,
+    };
+    if (u.totpSecret !== undefined) state.totpSecret = u.totpSecret;
+    if (u.smsCode !== undefined) state.smsCode = u.smsCode;
+    if (u.emailOtpCode !== undefined) state.emailOtpCode = u.emailOtpCode;
+    if (u.lastTotpStep !== undefined) state.lastTotpStep = u.lastTotpStep;
+    return state;
   }
 
   removeUser(username: string): void {
@@ -613,7 +748,50 @@ export class FakeCognito {
         Session: session,
       };
     }
+    return this.afterFirstFactor(client, user);
+  }
+
+  /** The name challenges call the user by (USERNAME / USER_ID_FOR_SRP in ChallengeParameters). */
+  private challengeUsername(user: UserRecord): string {
+    return this.srpUserIdIsSub ? user.sub : user.username;
+  }
+
+  private mfaTypesOf(user: UserRecord): FakeMfaType[] {
+    return MFA_ORDER.filter((t) =>
+      t === 'SOFTWARE_TOKEN_MFA' ? user.totpKey !== undefined : t === 'SMS_MFA' ? user.smsCode !== undefined : user.emailOtpCode !== undefined,
+    );
+  }
+
+  /** Password (and any new password) accepted: the MFA step, or tokens. */
+  private afterFirstFactor(client: ClientRecord, user: UserRecord): Json {
+    const types = this.mfaTypesOf(user);
+    const USERNAME = this.challengeUsername(user);
+    if (types.length > 1) {
+      const session = this.newSession({ challenge: 'SELECT_MFA_TYPE', clientId: client.clientId, username: user.username, mfaTypes: types });
+      return {
+        ChallengeName: 'SELECT_MFA_TYPE',
+        ChallengeParameters: { MFAS_CAN_CHOOSE: JSON.stringify(types), USERNAME },
+        Session: session,
+      };
+    }
+    if (types.length === 1) return this.mfaChallenge(client, user, types[0]!);
+    if (user.mfaSetupRequired) {
+      const session = this.newSession({ challenge: 'MFA_SETUP', clientId: client.clientId, username: user.username });
+      return { ChallengeName: 'MFA_SETUP', ChallengeParameters: { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' }, Session: session };
+    }
     return { AuthenticationResult: this.issueTokens(client, user, true), ChallengeParameters: {} };
+  }
+
+  private mfaChallenge(client: ClientRecord, user: UserRecord, type: FakeMfaType): Json {
+    const session = this.newSession({ challenge: type, clientId: client.clientId, username: user.username });
+    const USERNAME = this.challengeUsername(user);
+    const parameters: Record<string, string> =
+      type === 'SMS_MFA'
+        ? { CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS', CODE_DELIVERY_DESTINATION: '+*******1234', USERNAME }
+        : type === 'EMAIL_OTP'
+          ? { CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL', CODE_DELIVERY_DESTINATION: 'a***@e***', USERNAME }
+          : { USERNAME };
+    return { ChallengeName: type, ChallengeParameters: parameters, Session: session };
   }
 
   private srpAuth(client: ClientRecord, params: Record<string, string>): Json {
@@ -698,7 +876,25 @@ export class FakeCognito {
     return session;
   }
 
-  private takeSession(session: string, challenge: SessionRecord['challenge'], clientId: string): SessionRecord {
+  /**
+   * A live session for `challenge` without using it up (MFA answers: a wrong code may be retried
+   * with the same Session); useSession() ends it once the answer is accepted.
+   */
+  private peekSession(session: string, challenge: SessionChallenge, clientId: string): SessionRecord {
+    const rec = this.sessions.get(session);
+    if (!rec || rec.challenge !== challenge || rec.clientId !== clientId) throw notAuthorized('Invalid session for the user.');
+    if (rec.expiresAt <= this.now()) {
+      this.sessions.delete(session);
+      throw notAuthorized('Invalid session for the user, session is expired.');
+    }
+    return rec;
+  }
+
+  private useSession(session: string): void {
+    this.sessions.delete(session);
+  }
+
+  private takeSession(session: string, challenge: SessionChallenge, clientId: string): SessionRecord {
     const rec = this.sessions.get(session);
     if (!rec || rec.challenge !== challenge || rec.clientId !== clientId) throw notAuthorized('Invalid session for the user.');
     this.sessions.delete(session);
@@ -707,14 +903,108 @@ export class FakeCognito {
     return rec;
   }
 
+  /** RespondToAuthChallenge, recorded in `answeredChallenges` with its outcome. */
   private respondToAuthChallenge(body: Json): Json {
+    const challengeName = typeof body['ChallengeName'] === 'string' ? (body['ChallengeName'] as string) : '';
+    const sent = isObject(body['ChallengeResponses']) ? (body['ChallengeResponses'] as Json) : {};
+    const responses: Record<string, string> = {};
+    for (const [k, v] of Object.entries(sent)) if (typeof v === 'string') responses[k] = v;
+    const answer: AnsweredChallenge = {
+      challengeName,
+      clientId: typeof body['ClientId'] === 'string' ? (body['ClientId'] as string) : undefined,
+      username: responses['USERNAME'],
+      responses,
+      outcome: 'error',
+    };
+    try {
+      const result = this.answerChallenge(body);
+      if (typeof result['ChallengeName'] === 'string') {
+        answer.outcome = 'challenge';
+        answer.nextChallenge = result['ChallengeName'] as string;
+      } else {
+        answer.outcome = 'tokens';
+      }
+      return result;
+    } catch (err) {
+      answer.error = err instanceof CognitoServiceError ? err.code : 'InternalErrorException';
+      throw err;
+    } finally {
+      this.answeredChallenges.push(answer);
+    }
+  }
+
+  private answerChallenge(body: Json): Json {
     const challenge = requiredString(body, 'ChallengeName', 'challengeName');
     const client = this.client(body);
     const responses = stringMap(body, 'ChallengeResponses') ?? {};
     const session = optionalString(body, 'Session', 'session');
-    if (challenge === 'PASSWORD_VERIFIER') return this.passwordVerifier(client, responses, session);
-    if (challenge === 'NEW_PASSWORD_REQUIRED') return this.newPasswordRequired(client, responses, session);
-    throw invalid(`Unsupported challenge: ${challenge}`);
+    switch (challenge) {
+      case 'PASSWORD_VERIFIER':
+        return this.passwordVerifier(client, responses, session);
+      case 'NEW_PASSWORD_REQUIRED':
+        return this.newPasswordRequired(client, responses, session);
+      case 'SELECT_MFA_TYPE':
+        return this.selectMfaType(client, responses, session);
+      case 'SOFTWARE_TOKEN_MFA':
+      case 'SMS_MFA':
+      case 'EMAIL_OTP':
+        return this.mfaCode(client, challenge, responses, session);
+      case 'MFA_SETUP':
+        throw invalid('MFA_SETUP is not supported by FakeCognito (AssociateSoftwareToken is not implemented)');
+      default:
+        throw invalid(`Unsupported challenge: ${challenge}`);
+    }
+  }
+
+  /**
+   * The common checks of an MFA-step answer: Session, USERNAME, SECRET_HASH (with the USERNAME
+   * sent), a live session of this challenge for this client, and a USERNAME that names its user.
+   */
+  private mfaSessionUser(
+    client: ClientRecord,
+    challenge: SessionChallenge,
+    responses: Record<string, string>,
+    session: string | undefined,
+    required: string,
+  ): { rec: SessionRecord; user: UserRecord; value: string; sessionId: string } {
+    if (session === undefined) throw invalid('Missing required parameter Session');
+    const username = this.requireParam(responses, 'USERNAME');
+    const value = this.requireParam(responses, required);
+    this.checkSecretHash(client, responses['SECRET_HASH'], [username]);
+    const rec = this.peekSession(session, challenge, client.clientId);
+    const user = this.users.get(rec.username);
+    if (!user || (username !== user.username && username !== user.sub)) throw notAuthorized('Invalid session for the user.');
+    return { rec, user, value, sessionId: session };
+  }
+
+  private selectMfaType(client: ClientRecord, responses: Record<string, string>, session: string | undefined): Json {
+    const { rec, user, value, sessionId } = this.mfaSessionUser(client, 'SELECT_MFA_TYPE', responses, session, 'ANSWER');
+    const offered = rec.mfaTypes ?? [];
+    const type = offered.find((t) => t === value);
+    if (type === undefined) throw invalid(`Invalid ANSWER ${value}: the user can choose ${JSON.stringify(offered)}`);
+    this.useSession(sessionId);
+    return this.mfaChallenge(client, user, type);
+  }
+
+  private mfaCode(client: ClientRecord, type: FakeMfaType, responses: Record<string, string>, session: string | undefined): Json {
+    const { user, value: code, sessionId } = this.mfaSessionUser(client, type, responses, session, MFA_CODE_FIELD[type]);
+    const mismatch = () => new CognitoServiceError('CodeMismatchException', 'Invalid code or auth state for the user.');
+    if (type === 'SOFTWARE_TOKEN_MFA') {
+      const key = user.totpKey;
+      if (!key) throw mismatch();
+      // the current 30 s step and the one before (clock drift), newest first
+      const now = totpStep(this.now());
+      const matching = [now, now - 1].filter((s) => s >= 0 && safeEqualString(hotp(key, s), code));
+      if (matching.length === 0) throw mismatch();
+      const fresh = matching.filter((s) => user.lastTotpStep === undefined || s > user.lastTotpStep);
+      if (fresh.length === 0) throw new CognitoServiceError('ExpiredCodeException', 'Your software token has already been used once.');
+      user.lastTotpStep = fresh[0]!;
+    } else {
+      const expected = type === 'SMS_MFA' ? user.smsCode : user.emailOtpCode;
+      if (expected === undefined || !safeEqualString(expected, code)) throw mismatch();
+    }
+    this.useSession(sessionId);
+    return { AuthenticationResult: this.issueTokens(client, user, true), ChallengeParameters: {} };
   }
 
   private passwordVerifier(client: ClientRecord, responses: Record<string, string>, session: string | undefined): Json {
@@ -761,7 +1051,7 @@ export class FakeCognito {
     user.password = newPassword;
     user.status = 'CONFIRMED';
     user.srp = this.makeSrp(user.username, user.sub, newPassword);
-    return { AuthenticationResult: this.issueTokens(client, user, true), ChallengeParameters: {} };
+    return this.afterFirstFactor(client, user);
   }
 
   private issueTokens(client: ClientRecord, user: UserRecord, withRefresh: boolean, authTime?: number): Json {
