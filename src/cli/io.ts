@@ -19,6 +19,8 @@ export interface Io {
   selfCommand?: string;
   /** Ask on the controlling terminal (an MFA code); undefined when there is none. Default: /dev/tty. */
   terminal?: (question: string) => Promise<string | undefined>;
+  /** Waiting; tests pass one that moves their clock instead. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export function defaultIo(): Io {

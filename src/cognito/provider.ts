@@ -17,6 +17,8 @@ export interface SignInDeps {
   /** Asking the person (an MFA code on the terminal, a new password in setup). */
   prompt?: Interaction['prompt'];
   newPassword?: Interaction['newPassword'];
+  /** Waiting (for the next TOTP step); tests pass one that moves their clock. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface SignInResult {
@@ -69,10 +71,15 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
       : [undefined, undefined];
   const clientSecret = options.secrets ? options.secrets.clientSecret : (storedClientSecret ?? undefined);
 
-  const raw = await log.step('load AWS SDK', () =>
-    (deps.createApi ?? createCognitoApi)({ userPoolRegion: profile.region, identityRegion: profile.identityRegion, totalTimeoutMs, log }),
-  );
-  const api = mapErrors(raw, profile, deps.env, totalTimeoutMs);
+  const opened: CognitoApi[] = [];
+  const openApi = async () => {
+    const raw = await log.step('load AWS SDK', () =>
+      (deps.createApi ?? createCognitoApi)({ userPoolRegion: profile.region, identityRegion: profile.identityRegion, totalTimeoutMs, log }),
+    );
+    opened.push(raw);
+    return mapErrors(raw, profile, deps.env, totalTimeoutMs);
+  };
+  let api = await openApi();
   try {
     let tokens: SignInOutcome | undefined;
     let rotates = session?.rotates ?? false;
@@ -89,11 +96,23 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
     }
     if (!tokens) {
       const secrets = options.secrets ?? (await log.step('read keychain (password)', () => loadSecrets(store as SecretStore, profile)));
-      tokens = await signIn(api, profile, secrets, {
+      const interaction = {
         now: deps.now,
         ...(deps.prompt ? { prompt: deps.prompt } : {}),
         ...(deps.newPassword ? { newPassword: deps.newPassword } : {}),
-      });
+      };
+      try {
+        tokens = await signIn(api, profile, secrets, interaction);
+      } catch (err) {
+        // Cognito takes each TOTP code once. When the stored secret's code was spent already
+        // (another profile of the same user signed in within these 30 s), wait for the next one.
+        if (!secrets.totpSecret || causeName(err) !== 'ExpiredCodeException') throw err;
+        const waitMs = TOTP_STEP_MS - (deps.now() % TOTP_STEP_MS) + 500;
+        log(`TOTP code already used; waiting ${waitMs} ms for the next one`);
+        await (deps.sleep ?? sleep)(waitMs);
+        api = await openApi(); // a fresh time bound: the first one counted the wait
+        tokens = await signIn(api, profile, secrets, interaction);
+      }
       log('signed in with the password');
     }
     log(`id token ${redactJwt(tokens.idToken)}`);
@@ -129,8 +148,14 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
     }
     return { credentials, tokens };
   } finally {
-    raw.destroy();
+    for (const raw of opened) raw.destroy();
   }
+}
+
+const TOTP_STEP_MS = 30_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Cognito refused the refresh token itself (expired, revoked, reused): the password can still work. */

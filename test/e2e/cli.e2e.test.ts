@@ -146,7 +146,9 @@ describeWith(['moto', 'keyring', 'awscli', 'boto3'], 'cognito-creds end to end (
       const before = await fs.readFile(home.configFile, 'utf8');
       const r = await runCli(['remove', '--profile', 'gone'], { env });
       expect([r.code, r.stderr]).toEqual([0, '']);
-      expect(r.stdout).toBe(`profile "gone": section removed from ${home.configFile}; password deleted from the keychain.\n`);
+      expect(r.stdout).toBe(
+        `profile "gone": section removed from ${home.configFile}; password, refresh token deleted from the keychain; cached credentials deleted.\n`,
+      );
       const after = await fs.readFile(home.configFile, 'utf8');
       expect(after).toBe(before.slice(0, before.indexOf('\n[profile gone]')));
       expect(await keytarInChild(env, 'get', 'cognito-creds', 'gone:password')).toEqual({ ok: true, value: null });

@@ -37,6 +37,9 @@ export interface InProcessCli {
   readonly cacheDir: string;
   readonly store: MemorySecretStore;
   run(argv: string[], opts?: RunOptions): Promise<Run>;
+  /** The clock the CLI and the fake share (real time plus what waits and `advance` added). */
+  now(): number;
+  advance(ms: number): void;
   /** Write a [profile NAME] with the fake's ids (and `extra` lines). */
   writeProfile(extra?: string, name?: string, clientId?: string): Promise<void>;
 }
@@ -46,9 +49,12 @@ export function useInProcessCli(fakeOptions: FakeCognitoOptions): InProcessCli {
   let tmp = '';
   let store = new MemorySecretStore();
   const savedEnv = { ...process.env };
+  // One clock for the CLI and the fake; the CLI's waits move it instead of sleeping.
+  let offset = 0;
+  const now = () => Date.now() + offset;
 
   beforeAll(async () => {
-    fake = new FakeCognito(fakeOptions);
+    fake = new FakeCognito({ now, ...fakeOptions });
     await fake.start();
   });
   afterAll(async () => {
@@ -89,6 +95,10 @@ export function useInProcessCli(fakeOptions: FakeCognitoOptions): InProcessCli {
     get store() {
       return store;
     },
+    now,
+    advance(ms) {
+      offset += ms;
+    },
     async run(argv, opts = {}) {
       let stdout = '';
       let stderr = '';
@@ -96,7 +106,10 @@ export function useInProcessCli(fakeOptions: FakeCognitoOptions): InProcessCli {
       const io: Io = {
         env: { ...process.env, ...opts.env },
         home: tmp,
-        now: opts.now ?? Date.now,
+        now: opts.now ?? now,
+        sleep: async (ms: number) => {
+          offset += ms;
+        },
         stdout: (t) => void (stdout += t),
         stderr: (t) => void (stderr += t),
         stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]),

@@ -11,11 +11,16 @@ const PASSWORD = 'Corr3ct horse "battery" $taple ✓';
 const SECRET = 'client-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const SECRET_CLIENT = 'secretclient00000000000001';
 const ROTATING_CLIENT = 'rotatingclient000000000001';
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 const cli = useInProcessCli({
   users: [
     { username: 'alice', password: PASSWORD },
     { username: 'newbie', password: 'Temp-Passw0rd!', status: 'FORCE_CHANGE_PASSWORD' },
+    { username: 'totpuser', password: PASSWORD, totpSecret: TOTP_SECRET },
+    { username: 'smsuser', password: PASSWORD, smsCode: '424242' },
+    { username: 'both', password: PASSWORD, smsCode: '424242', totpSecret: TOTP_SECRET },
+    { username: 'needsmfa', password: PASSWORD, mfaSetupRequired: true },
   ],
   clients: [
     { clientId: 'fakeclient0000000000000001' },
@@ -184,5 +189,136 @@ describe('cognito_role_arn', () => {
       `cognito-creds: profile "dev": identity pool ${cli.fake.identityPoolId} will not give role arn:aws:iam::123456789012:role/admin to this user: Cognito is not authorized to assume the role you have specified. (NotAuthorizedException)\n` +
         '  Set cognito_role_arn to a role the identity pool maps this user to (or remove it for the default role).\n',
     );
+  });
+});
+
+describe('MFA challenges', () => {
+  const profileFor = async (user: string, secrets: Record<string, string> = {}) => {
+    await cli.writeProfile(`cognito_username = ${user}\n`);
+    await fs.writeFile(cli.configFile, (await fs.readFile(cli.configFile, 'utf8')).replace('cognito_username = alice\n', ''));
+    await cli.store.set('dev:password', PASSWORD);
+    for (const [kind, value] of Object.entries(secrets)) await cli.store.set(`dev:${kind}`, value);
+  };
+  const answered = () => cli.fake.answeredChallenges.slice(-3).map((a) => `${a.challengeName}:${a.outcome}`);
+
+  it('SOFTWARE_TOKEN_MFA: the code comes from the stored secret, with no terminal', async () => {
+    await profileFor('totpuser', { 'totp-secret': TOTP_SECRET });
+    const r = await cli.run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(ops()).toEqual(['InitiateAuth:USER_SRP_AUTH', 'RespondToAuthChallenge', 'RespondToAuthChallenge', 'GetId', 'GetCredentialsForIdentity']);
+    expect(answered().slice(-2)).toEqual(['PASSWORD_VERIFIER:challenge', 'SOFTWARE_TOKEN_MFA:tokens']);
+  });
+
+  it('SOFTWARE_TOKEN_MFA without a stored secret asks on the terminal', async () => {
+    await profileFor('totpuser');
+    cli.advance(30_000); // a code not used by the tests before
+    const { totpCode } = await import('../fake-cognito/server.js');
+    const r = await cli.run(['credential-process', '--profile', 'dev'], { tty: [totpCode(TOTP_SECRET, cli.now())] });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('[tty] cognito-creds: profile "dev": the code from your authenticator app: ');
+    expect(r.stdout).toMatch(/^\{"Version":1,/);
+  });
+
+  it('SOFTWARE_TOKEN_MFA with neither fails and says how to store the secret', async () => {
+    await profileFor('totpuser');
+    const r = await cli.run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stdout]).toEqual([4, '']);
+    expect(r.stderr).toBe(
+      'cognito-creds: profile "dev": Cognito asks for a TOTP code, no TOTP secret is stored and there is no terminal to ask on\n' +
+        "  Store the TOTP secret: `COGNITO_TOTP_SECRET=… cognito-creds setup --profile dev` (or answer setup's prompt).\n",
+    );
+  });
+
+  it('SMS_MFA asks on the terminal, naming where the code went', async () => {
+    await profileFor('smsuser');
+    const r = await cli.run(['credential-process', '--profile', 'dev'], { tty: ['424242'] });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('[tty] cognito-creds: profile "dev": the SMS code sent to +*******1234: ');
+    expect(answered().at(-1)).toBe('SMS_MFA:tokens');
+  });
+
+  it('SMS_MFA with no terminal is a clear error', async () => {
+    await profileFor('smsuser');
+    const r = await cli.run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stdout]).toEqual([4, '']);
+    expect(r.stderr).toBe(
+      'cognito-creds: profile "dev": Cognito asks for a code (SMS_MFA) and there is no terminal to ask on\n' +
+        '  Run `cognito-creds credential-process --profile dev` in a terminal to sign in; the refresh token then keeps you signed in.\n',
+    );
+  });
+
+  it('a wrong SMS code is refused clearly', async () => {
+    await profileFor('smsuser');
+    const r = await cli.run(['credential-process', '--profile', 'dev'], { tty: ['000000'] });
+    expect([r.code, r.stdout]).toEqual([4, '']);
+    expect(r.stderr).toBe(
+      '[tty] cognito-creds: profile "dev": the SMS code sent to +*******1234: ' +
+        'cognito-creds: profile "dev": Cognito refused the MFA code: Invalid code or auth state for the user. (CodeMismatchException)\n' +
+        "  If the code came from the stored TOTP secret, store the right one (COGNITO_TOTP_SECRET=… cognito-creds setup --profile dev) and check this computer's clock.\n",
+    );
+  });
+
+  it('SELECT_MFA_TYPE chooses TOTP when offered', async () => {
+    await profileFor('both', { 'totp-secret': TOTP_SECRET });
+    const r = await cli.run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(answered()).toEqual(['PASSWORD_VERIFIER:challenge', 'SELECT_MFA_TYPE:challenge', 'SOFTWARE_TOKEN_MFA:tokens']);
+    expect(cli.fake.answeredChallenges.at(-2)!.responses.ANSWER).toBe('SOFTWARE_TOKEN_MFA');
+  });
+
+  it('MFA_SETUP is named in the error', async () => {
+    await profileFor('needsmfa');
+    const r = await cli.run(['credential-process', '--profile', 'dev']);
+    expect([r.code, r.stdout]).toEqual([4, '']);
+    expect(r.stderr).toBe(
+      'cognito-creds: profile "dev": Cognito asked for the MFA_SETUP challenge, which cognito-creds cannot answer\n' +
+        '  The user must set up MFA first, in your application; then store the TOTP secret with `cognito-creds setup`.\n',
+    );
+  });
+
+  it('setup stores the TOTP secret, and its cached credentials spare a second code', async () => {
+    const r = await cli.run(
+      ['setup', '--profile', 'dev', '--user-pool-id', cli.fake.userPoolId, '--client-id', 'fakeclient0000000000000001', '--identity-pool-id', cli.fake.identityPoolId, '--username', 'totpuser', '--password-stdin'],
+      { stdin: PASSWORD, env: { COGNITO_TOTP_SECRET: TOTP_SECRET.toLowerCase() } },
+    );
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(cli.store.entries.get('dev:totp-secret')).toBe(TOTP_SECRET.toLowerCase());
+    cli.fake.requests.length = 0;
+    const again = await cli.run(['credential-process', '--profile', 'dev']);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(cli.fake.requests).toHaveLength(0);
+  });
+
+  it('setup refuses a TOTP secret that is not base32, without echoing it', async () => {
+    const r = await cli.run(
+      ['setup', '--profile', 'dev', '--user-pool-id', cli.fake.userPoolId, '--client-id', 'fakeclient0000000000000001', '--identity-pool-id', cli.fake.identityPoolId, '--username', 'totpuser', '--password-stdin'],
+      { stdin: PASSWORD, env: { COGNITO_TOTP_SECRET: '123456' } },
+    );
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      'cognito-creds: profile "dev": the TOTP secret is not base32 (letters A-Z and digits 2-7)\n  Copy the secret key your authenticator app was set up with (not a 6-digit code).\n',
+    );
+    expect(cli.fake.requests).toHaveLength(0);
+  });
+});
+
+describe('a TOTP code spent already', () => {
+  it('waits for the next code when the stored secret\'s code was used within the same 30 s', async () => {
+    await cli.writeProfile('cognito_username = totpuser\n');
+    await fs.writeFile(cli.configFile, (await fs.readFile(cli.configFile, 'utf8')).replace('cognito_username = alice\n', ''));
+    await cli.store.set('dev:password', PASSWORD);
+    await cli.store.set('dev:totp-secret', TOTP_SECRET);
+    cli.advance(30_000 - (cli.now() % 30_000) + 1_000); // just after a step starts: both calls fall in it
+    const first = await cli.run(['credential-process', '--profile', 'dev']);
+    expect(first.code).toBe(0);
+    await fs.rm(cli.cacheDir, { recursive: true });
+    await cli.run(['logout', '--profile', 'dev']);
+    const before = cli.now();
+    const second = await cli.run(['credential-process', '--profile', 'dev', '--debug']);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/TOTP code already used; waiting \d+ ms for the next one/);
+    expect(cli.now() - before).toBeGreaterThan(0);
+    expect(cli.now() - before).toBeLessThanOrEqual(30_500);
+    expect(cli.fake.answeredChallenges.slice(-2).map((a) => `${a.challengeName}:${a.outcome}`)).toEqual(['PASSWORD_VERIFIER:challenge', 'SOFTWARE_TOKEN_MFA:tokens']);
   });
 });

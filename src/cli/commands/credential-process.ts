@@ -40,7 +40,8 @@ export async function credentialProcess(options: CredentialProcessOptions, io: I
       const store = await io.secrets();
       const { credentials } = await signInForCredentials(
         profile,
-        { log, env: io.env, now: io.now, prompt: terminalPrompt(io), ...(io.createApi ? { createApi: io.createApi } : {}) },
+        { log, env: io.env, now: io.now, prompt: terminalPrompt(io),
+        ...(io.sleep ? { sleep: io.sleep } : {}), ...(io.createApi ? { createApi: io.createApi } : {}) },
         { useSession: true, store },
       );
       return credentials;

@@ -10,7 +10,12 @@ import { deleteLargeSecret } from '../../secrets/large-secret.js';
 import { secretAccount, type SecretKind } from '../../secrets/store.js';
 import { debugLog, type Io } from '../io.js';
 
-const SECRET_KINDS: SecretKind[] = ['password', 'client-secret', 'totp-secret', 'refresh-token'];
+const SECRET_KINDS: Array<[SecretKind, string]> = [
+  ['password', 'password'],
+  ['client-secret', 'client secret'],
+  ['totp-secret', 'TOTP secret'],
+  ['refresh-token', 'refresh token'],
+];
 
 export interface RemoveOptions {
   profile?: string | undefined;
@@ -34,8 +39,8 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
 
   const store = await io.secrets();
   const deleted: string[] = [];
-  for (const kind of SECRET_KINDS) {
-    if (await deleteLargeSecret(store, secretAccount(name, kind))) deleted.push(kind);
+  for (const [kind, label] of SECRET_KINDS) {
+    if (await deleteLargeSecret(store, secretAccount(name, kind))) deleted.push(label);
   }
   log(`keychain entries deleted: ${deleted.join(', ') || 'none'}`);
 

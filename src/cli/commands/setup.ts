@@ -136,6 +136,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
         env: io.env,
         now: io.now,
         prompt: terminalPrompt(io),
+        ...(io.sleep ? { sleep: io.sleep } : {}),
         newPassword: () => chooseNewPassword(io, interactive, name, newPasswordLine),
         ...(io.createApi ? { createApi: io.createApi } : {}),
       },
