@@ -38,8 +38,14 @@ export class CredsError extends Error {
   }
 }
 
+/**
+ * By shape, not `instanceof`: the warm path is bundled into one file while the modules a sign-in
+ * needs load from dist/src, so two copies of this class can meet in one process.
+ */
 export function isCredsError(err: unknown): err is CredsError {
-  return err instanceof CredsError;
+  if (!(err instanceof Error) || err.name !== 'CredsError') return false;
+  const kind = (err as { kind?: unknown }).kind;
+  return typeof kind === 'string' && Object.hasOwn(EXIT_CODES, kind);
 }
 
 export function exitCodeFor(err: unknown): number {

@@ -17,9 +17,9 @@ export function quoteArg(arg: string, platform: NodeJS.Platform = process.platfo
   return `"${arg.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
 }
 
-/** `"/usr/bin/node" "/path/to/bin/cognito-creds.js"`, quoted as needed. */
+/** `"/usr/bin/node" "/path/to/bin/cognito-creds.cjs"`, quoted as needed. */
 export function selfCommand(): string {
-  const script = realpathSync(path.join(packageRoot(), 'bin', 'cognito-creds.js'));
+  const script = realpathSync(path.join(packageRoot(), 'bin', 'cognito-creds.cjs'));
   return `${quoteArg(process.execPath)} ${quoteArg(script)}`;
 }
 

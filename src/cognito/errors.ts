@@ -1,5 +1,5 @@
 /** Cognito and network failures as messages for people: what happened to which profile, and the fix. */
-import { CredsError, profileLabel } from '../errors.js';
+import { CredsError, isCredsError, profileLabel } from '../errors.js';
 
 export interface ErrorContext {
   profile: string;
@@ -31,7 +31,7 @@ const NETWORK_CODES: Record<string, string> = {
 
 /** Turn whatever a Cognito call threw into a CredsError. CredsErrors pass through. */
 export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
-  if (err instanceof CredsError) return err;
+  if (isCredsError(err)) return err;
   const e = (err ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string };
   const name = e.name ?? 'Error';
   const message = oneLine(e.message ?? '');

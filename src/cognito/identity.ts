@@ -1,6 +1,6 @@
 /** Identity pool: an ID token in, temporary AWS credentials out. */
 import type { CognitoProfile } from '../config/profile.js';
-import { CredsError, profileLabel } from '../errors.js';
+import { CredsError, isCredsError, profileLabel } from '../errors.js';
 import type { DebugLog } from '../log/debug.js';
 import type { CognitoApi } from './api.js';
 
@@ -86,7 +86,7 @@ function isStaleIdentity(err: unknown): boolean {
 
 /** The SDK error's name, also when it was wrapped in a CredsError. */
 export function causeName(err: unknown): string | undefined {
-  const cause = err instanceof CredsError ? err.cause : err;
+  const cause = isCredsError(err) ? err.cause : err;
   return (cause as { name?: string } | undefined)?.name;
 }
 

@@ -16,7 +16,7 @@ import { packageRoot } from '../../src/cli/package-root.js';
 export const REPO_ROOT = packageRoot();
 
 /** Absolute path of the CLI entry point that `runCli` runs. */
-export const CLI_BIN = join(REPO_ROOT, 'bin', 'cognito-creds.js');
+export const CLI_BIN = join(REPO_ROOT, 'bin', 'cognito-creds.cjs');
 
 /**
  * Parent variables that are harmless and useful to children (locale, temp dir,
@@ -176,7 +176,7 @@ export function runCommand(cmd: string, args: string[], opts: RunOptions): Promi
   });
 }
 
-/** Run `node bin/cognito-creds.js ...args` with exactly `opts.env` (+ PATH). */
+/** Run `node bin/cognito-creds.cjs ...args` with exactly `opts.env` (+ PATH). */
 export function runCli(args: string[], opts: RunOptions): Promise<RunResult> {
   return runCommand(process.execPath, [CLI_BIN, ...args], opts);
 }

@@ -13,7 +13,7 @@ import type { Io } from '../../src/cli/io.js';
 import { MemorySecretStore } from '../../src/secrets/memory-store.js';
 import { FakeCognito, type FakeCognitoOptions } from '../fake-cognito/server.js';
 
-export const SELF_COMMAND = `"/opt/cognito creds/node" /opt/cognito-creds/bin/cognito-creds.js`;
+export const SELF_COMMAND = `"/opt/cognito creds/node" /opt/cognito-creds/bin/cognito-creds.cjs`;
 
 export interface Run {
   code: number;

@@ -90,7 +90,7 @@ describe('setup', () => {
     const section = after.slice(head.length, after.length - tail.length);
     expect(section).toBe(
       '[profile dev]\r\nregion = us-east-1 ; mine\r\ncognito_username = alice\r\n' +
-        `credential_process = "/opt/cognito creds/node" /opt/cognito-creds/bin/cognito-creds.js credential-process --profile dev\r\n` +
+        `credential_process = "/opt/cognito creds/node" /opt/cognito-creds/bin/cognito-creds.cjs credential-process --profile dev\r\n` +
         `cognito_user_pool_id = ${cli.fake.userPoolId}\r\ncognito_client_id = fakeclient0000000000000001\r\n` +
         `cognito_identity_pool_id = ${cli.fake.identityPoolId}\r\ncognito_auth_flow = USER_PASSWORD_AUTH\r\n`,
     );
