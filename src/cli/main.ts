@@ -7,7 +7,8 @@ import { exitCodeFor, formatError } from '../errors.js';
 import { defaultIo, type Io } from './io.js';
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
+  const end = argv.indexOf('--');
+  const debug = (end === -1 ? argv : argv.slice(0, end)).includes('--debug');
   try {
     const fast = parseCredentialProcessArgs(argv);
     if (fast) {

@@ -6,6 +6,7 @@ import { packageVersion } from './package-root.js';
 
 
 export async function runParser(argv: string[], io: Io): Promise<number> {
+  let exitCode = 0;
   const parser = yargs(argv)
     .scriptName('cognito-creds')
     .usage('$0 <command> [options]\n\nTemporary AWS credentials for a person who signs in to an Amazon Cognito user pool.')
@@ -103,6 +104,37 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
         await status({ profile: args.profile, debug: args.debug }, io);
       },
     )
+    .command(
+      'exec',
+      'Run a command with the credentials in its environment (AWS_ACCESS_KEY_ID, …, AWS_REGION)',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'Profile (default: AWS_PROFILE, else "default")' })
+          .parserConfiguration({ 'populate--': true })
+          .usage('$0 exec [--profile NAME] -- COMMAND [ARGS...]')
+          .example('$0 exec --profile dev -- aws sts get-caller-identity', 'AWS_PROFILE is removed from the command\'s environment')
+          .example('$0 exec --profile dev -- terraform plan', 'signals reach the command; its exit code is returned'),
+      async (args) => {
+        const { exec } = await import('./commands/exec.js');
+        const command = ((args as { '--'?: unknown[] })['--'] ?? []).map(String);
+        exitCode = await exec({ profile: args.profile, command, debug: args.debug }, io);
+      },
+    )
+    .command(
+      'export',
+      'Print the credentials as environment variables (or JSON) for tools that do not read credential_process',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'Profile (default: AWS_PROFILE, else "default")' })
+          .option('format', { type: 'string', choices: ['sh', 'fish', 'powershell', 'dotenv', 'json'] as const, default: 'sh' as const, describe: 'Output format' })
+          .example('eval "$($0 export --profile dev)"', 'sh, bash, zsh')
+          .example('$0 export --profile dev --format fish | source', 'fish')
+          .example('$0 export --profile dev --format dotenv > .env', 'a dotenv file (it holds secrets: keep it private)'),
+      async (args) => {
+        const { exportCredentials } = await import('./commands/export.js');
+        await exportCredentials({ profile: args.profile, format: args.format, debug: args.debug }, io);
+      },
+    )
     .demandCommand(1, 'Name a command.')
     .strict()
     .version(packageVersion())
@@ -119,5 +151,5 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
     help = output;
   });
   if (help) io.stdout(help.endsWith('\n') ? help : `${help}\n`);
-  return 0;
+  return exitCode;
 }

@@ -31,6 +31,8 @@ export interface CognitoProfile {
   roleArn?: string;
   /** `cognito_min_ttl` in seconds, when set. */
   minTtlSeconds?: number;
+  /** The profile's own `region` (for the AWS services it is used with), when set and well-formed. */
+  awsRegion?: string;
 }
 
 /** Turn a profile's raw settings into a checked CognitoProfile, naming the first bad or missing key. */
@@ -88,5 +90,6 @@ export function resolveCognitoProfile(
     identityRegion: regionOf(identityPoolId),
     ...(roleArn ? { roleArn } : {}),
     ...(minTtl !== undefined ? { minTtlSeconds: Number(minTtl) } : {}),
+    ...(settings.region && !checkRegion(settings.region) ? { awsRegion: settings.region } : {}),
   };
 }

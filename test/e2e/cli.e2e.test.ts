@@ -2,6 +2,7 @@
  * End to end: the built binary against moto with a real Secret Service (gnome-keyring in a
  * private D-Bus session), read by the real consumers: AWS CLI v2, botocore and the JS SDK.
  */
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -139,6 +140,30 @@ describeWith(['moto', 'keyring', 'awscli', 'boto3'], 'cognito-creds end to end (
         MOTO_SECRET_ACCESS_KEY,
         MOTO_SESSION_TOKEN,
       ]);
+    });
+
+    it('exec gives the AWS CLI v2 the credentials through the environment', async () => {
+      const r = await runCli(
+        ['exec', '--profile', 'dev', '--', '/usr/bin/aws', 'configure', 'export-credentials', '--format', 'process'],
+        { env: { ...env, AWS_PROFILE: 'dev', AWS_PAGER: '' } },
+      );
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(JSON.parse(r.stdout)).toMatchObject({ AccessKeyId: MOTO_ACCESS_KEY_ID, SecretAccessKey: MOTO_SECRET_ACCESS_KEY, SessionToken: MOTO_SESSION_TOKEN });
+    });
+
+    it('exec passes signals to the command and returns its exit code', async () => {
+      const script = "process.on('SIGTERM', () => { process.stdout.write('got SIGTERM'); process.exit(7); }); process.stdout.write('ready'); setInterval(() => {}, 1000);";
+      const child = spawn(process.execPath, [CLI_BIN, 'exec', '--profile', 'dev', '--', process.execPath, '-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      for (let i = 0; i < 200 && !out.includes('ready'); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(out).toBe('ready');
+      child.kill('SIGTERM');
+      const code = await new Promise((r) => child.on('exit', r));
+      expect(code).toBe(7);
+      expect(out).toBe('readygot SIGTERM');
     });
 
     it('remove deletes the keychain entry and the section only', async () => {

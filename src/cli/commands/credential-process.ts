@@ -1,7 +1,7 @@
 /** `cognito-creds credential-process`: the credential_process JSON for one profile on stdout. */
 import { cachedCredentials } from '../../cache/cached-credentials.js';
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
-import { cacheKey } from '../../cache/entry.js';
+import { type CacheEntry, cacheKey } from '../../cache/entry.js';
 import { DEFAULT_MIN_TTL_SECONDS } from '../../cache/freshness.js';
 import { loadCognitoProfile } from '../../config/config-file.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
@@ -17,6 +17,19 @@ export interface CredentialProcessOptions {
 }
 
 export async function credentialProcess(options: CredentialProcessOptions, io: Io): Promise<void> {
+  const { entry } = await profileCredentials(options, io);
+  io.stdout(
+    credentialProcessJson({
+      accessKeyId: entry.accessKeyId,
+      secretAccessKey: entry.secretAccessKey,
+      sessionToken: entry.sessionToken,
+      expiration: new Date(entry.expiresAt),
+    }),
+  );
+}
+
+/** A profile's credentials: from the cache while fresh, else from one sign-in (shared by exec and export). */
+export async function profileCredentials(options: CredentialProcessOptions, io: Io): Promise<{ profile: CognitoProfile; entry: CacheEntry }> {
   const log = debugLog(io, options.debug);
   const name = selectedProfile(options.profile, io.env);
   const file = configFilePath(io.env, io.home);
@@ -38,23 +51,19 @@ export async function credentialProcess(options: CredentialProcessOptions, io: I
       // Only a sign-in loads the keychain library and the AWS SDK.
       const { signInForCredentials } = await import('../../cognito/provider.js');
       const store = await io.secrets();
-      const { credentials } = await signInForCredentials(
-        profile,
-        { log, env: io.env, now: io.now, prompt: terminalPrompt(io),
-        ...(io.sleep ? { sleep: io.sleep } : {}), ...(io.createApi ? { createApi: io.createApi } : {}) },
-        { useSession: true, store },
-      );
+      const deps = {
+        log,
+        env: io.env,
+        now: io.now,
+        prompt: terminalPrompt(io),
+        ...(io.sleep ? { sleep: io.sleep } : {}),
+        ...(io.createApi ? { createApi: io.createApi } : {}),
+      };
+      const { credentials } = await signInForCredentials(profile, deps, { useSession: true, store });
       return credentials;
     },
   );
-  io.stdout(
-    credentialProcessJson({
-      accessKeyId: entry.accessKeyId,
-      secretAccessKey: entry.secretAccessKey,
-      sessionToken: entry.sessionToken,
-      expiration: new Date(entry.expiresAt),
-    }),
-  );
+  return { profile, entry };
 }
 
 /** `COGNITO_CREDS_MIN_TTL` (the environment wins, as with AWS settings), else `cognito_min_ttl`, else 15 minutes. */
