@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { CredsError } from '../errors.js';
 import type { Io } from './io.js';
+import { profileNames } from './completion.js';
 import { packageVersion } from './package-root.js';
 
 
@@ -133,6 +134,27 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
       async (args) => {
         const { exportCredentials } = await import('./commands/export.js');
         await exportCredentials({ profile: args.profile, format: args.format, debug: args.debug }, io);
+      },
+    )
+    .command(
+      'doctor',
+      'Check the config file, the profile, the keychain, the stored secrets, the cache and the endpoints',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'Profile (default: AWS_PROFILE, else "default")' })
+          .example('$0 doctor --profile dev', 'one line per check; exits non-zero when one fails'),
+      async (args) => {
+        const { doctor } = await import('./commands/doctor.js');
+        exitCode = await doctor({ profile: args.profile, debug: args.debug }, io);
+      },
+    )
+    .completion(
+      'completion',
+      'Print a bash or zsh completion script (by $SHELL)',
+      (current: string, _args: unknown, defaults: (cb: (err: unknown, names?: string[]) => void) => void, done: (names: string[]) => void) => {
+        // Profile names after --profile; yargs's own completion of commands and flags otherwise.
+        if (argv.at(-2) === '--profile') done(profileNames(io).filter((n) => n.startsWith(current)));
+        else defaults((_err, names) => done(names ?? []));
       },
     )
     .demandCommand(1, 'Name a command.')

@@ -29,6 +29,11 @@ const NETWORK_CODES: Record<string, string> = {
   UND_ERR_SOCKET: 'connection closed',
 };
 
+/** A network error code in words (`ECONNREFUSED` → `connection refused`). */
+export function networkReason(code: string): string {
+  return NETWORK_CODES[code] ?? code;
+}
+
 /** Turn whatever a Cognito call threw into a CredsError. CredsErrors pass through. */
 export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
   if (isCredsError(err)) return err;

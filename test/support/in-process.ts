@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 import { MemorySecretStore } from '../../src/secrets/memory-store.js';
+import type { SecretStore } from '../../src/secrets/store.js';
 import { FakeCognito, type FakeCognitoOptions } from '../fake-cognito/server.js';
 
 export const SELF_COMMAND = `"/opt/cognito creds/node" /opt/cognito-creds/bin/cognito-creds.cjs`;
@@ -28,6 +29,8 @@ export interface RunOptions {
   now?: () => number;
   /** Answers for terminal prompts (MFA codes), in order; none means no terminal. */
   tty?: string[];
+  /** Another secret store than the harness's memory store (e.g. one that fails). */
+  secrets?: () => Promise<SecretStore>;
 }
 
 export interface InProcessCli {
@@ -114,7 +117,7 @@ export function useInProcessCli(fakeOptions: FakeCognitoOptions): InProcessCli {
         stderr: (t) => void (stderr += t),
         stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]),
         stdinIsTTY: false,
-        secrets: async () => store,
+        secrets: opts.secrets ?? (async () => store),
         selfCommand: SELF_COMMAND,
         ...(opts.tty ? { terminal: async (question: string) => { stderr += `[tty] ${question}`; return answers.shift(); } } : { terminal: async () => undefined }),
       };

@@ -1,0 +1,144 @@
+/**
+ * `cognito-creds doctor`: one line per check of what a sign-in depends on (the config file, the
+ * profile's keys, the keychain, the stored secrets, the cache directory, the endpoints), with the
+ * fix under each failure; exit non-zero when any fails. Never prints a secret.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
+import { describeEndpoint } from '../../cognito/api.js';
+import { networkReason } from '../../cognito/errors.js';
+import { readConfigText } from '../../config/config-file.js';
+import { profilesFromIni } from '../../config/ini.js';
+import { configFilePath, selectedProfile } from '../../config/paths.js';
+import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
+import { isCredsError, profileLabel } from '../../errors.js';
+import { secretAccount } from '../../secrets/store.js';
+import type { Io } from '../io.js';
+
+export interface DoctorOptions {
+  profile?: string | undefined;
+  debug: boolean;
+}
+
+interface Check {
+  ok: boolean;
+  /** `warn` checks do not fail the run (e.g. an optional secret that is absent). */
+  warn?: boolean;
+  text: string;
+  hint?: string;
+}
+
+export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
+  const checks: Check[] = [];
+  const report = (check: Check) => {
+    checks.push(check);
+    const mark = check.ok ? 'ok  ' : check.warn ? 'warn' : 'FAIL';
+    io.stdout(`${mark}  ${check.text}\n${!check.ok && check.hint ? `      ${check.hint}\n` : ''}`);
+  };
+  const name = selectedProfile(options.profile, io.env);
+  const file = configFilePath(io.env, io.home);
+
+  // 1. The config file and the profile.
+  let profile: CognitoProfile | undefined;
+  let text: string | undefined;
+  try {
+    text = await readConfigText(file);
+    report(text === undefined
+      ? { ok: false, text: `config file ${file} does not exist`, hint: `Run \`cognito-creds setup --profile ${name}\`, or set AWS_CONFIG_FILE.` }
+      : { ok: true, text: `config file ${file} is readable` });
+  } catch (err) {
+    report(failure(err));
+  }
+  if (text !== undefined) {
+    const settings = profilesFromIni(text).get(name);
+    if (!settings) {
+      report({ ok: false, text: `${profileLabel(name)} is not in ${file}`, hint: `Run \`cognito-creds setup --profile ${name}\`, or check --profile / AWS_PROFILE.` });
+    } else {
+      try {
+        profile = resolveCognitoProfile(name, settings, file);
+        report({ ok: true, text: `${profileLabel(name)}: every cognito_* key is present and well-formed (user ${profile.username}, flow ${profile.authFlow})` });
+      } catch (err) {
+        report(failure(err));
+      }
+      if (settings.credential_process === undefined) {
+        report({ ok: false, warn: true, text: `${profileLabel(name)} has no credential_process line: the AWS CLI and SDKs will not call cognito-creds`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
+      } else if (!settings.credential_process.includes('credential-process')) {
+        report({ ok: false, warn: true, text: `${profileLabel(name)}: credential_process does not run cognito-creds credential-process`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
+      } else {
+        report({ ok: true, text: `${profileLabel(name)}: credential_process runs cognito-creds` });
+      }
+    }
+  }
+
+  // 2. The keychain, and the secrets in it.
+  try {
+    const store = await io.secrets();
+    const password = await store.get(secretAccount(name, 'password'));
+    report({ ok: true, text: `keychain reachable${process.platform === 'linux' ? ' (D-Bus Secret Service)' : ''}` });
+    report(password
+      ? { ok: true, text: `${profileLabel(name)}: password stored` }
+      : { ok: false, text: `${profileLabel(name)}: no password stored`, hint: `Run \`cognito-creds setup --profile ${name}\`.` });
+    for (const [kind, label] of [['client-secret', 'client secret'], ['totp-secret', 'TOTP secret']] as const) {
+      const value = await store.get(secretAccount(name, kind));
+      report({ ok: true, text: `${profileLabel(name)}: ${label} ${value ? 'stored' : 'not stored (needed only if the app client has a secret / the user has TOTP MFA)'}` });
+    }
+  } catch (err) {
+    report(failure(err));
+  }
+
+  // 3. The cache directory.
+  const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
+  try {
+    const exists = await cache.checkDir(false);
+    if (!exists) {
+      report({ ok: true, text: `cache directory ${cache.dir} does not exist yet (created on the first sign-in)` });
+    } else {
+      const loose: string[] = [];
+      for (const entry of await fs.readdir(cache.dir)) {
+        const stat = await fs.lstat(path.join(cache.dir, entry));
+        if (stat.isFile() && (stat.mode & 0o077) !== 0) loose.push(entry);
+      }
+      report(loose.length
+        ? { ok: false, text: `cache directory ${cache.dir}: ${loose.length} file(s) readable by others (${loose.join(', ')})`, hint: `chmod 600 ${cache.dir}/* (or delete them: they are only a cache).` }
+        : { ok: true, text: `cache directory ${cache.dir} is yours, 0700, its files 0600` });
+    }
+  } catch (err) {
+    report(failure(err));
+  }
+
+  // 4. The endpoints answer (any HTTP answer will do: these requests are not signed).
+  if (profile) {
+    for (const [service, region] of [['cognito-idp', profile.region], ['cognito-identity', profile.identityRegion]] as const) {
+      const url = describeEndpoint(service, region, io.env);
+      report(await probe(url));
+    }
+  }
+
+  const failed = checks.filter((c) => !c.ok && !c.warn).length;
+  io.stdout(failed ? `\n${failed} check(s) failed.\n` : '\nAll checks passed.\n');
+  return failed ? 1 : 0;
+}
+
+/** POST to the endpoint; any HTTP answer means it is there (the request is unsigned and empty). */
+async function probe(url: string): Promise<Check> {
+  const { request } = await import(url.startsWith('https:') ? 'node:https' : 'node:http');
+  return new Promise<Check>((resolve) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1' }, timeout: 5_000 }, (res: import('node:http').IncomingMessage) => {
+      res.resume();
+      resolve({ ok: true, text: `${url} answers (HTTP ${res.statusCode})` });
+    });
+    const fail = (why: string) => resolve({ ok: false, text: `${url} does not answer: ${why}`, hint: 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it.' });
+    req.on('timeout', () => {
+      req.destroy();
+      fail('no answer in 5 s');
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ? networkReason(err.code) : err.message));
+    req.end('{}');
+  });
+}
+
+function failure(err: unknown): Check {
+  if (isCredsError(err)) return { ok: false, text: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+  return { ok: false, text: `unexpected: ${err instanceof Error ? err.message : String(err)}` };
+}
