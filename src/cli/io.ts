@@ -2,6 +2,8 @@
 import os from 'node:os';
 import type { CognitoApi, CognitoApiOptions } from '../cognito/api.js';
 import { createDebugLog, type DebugLog } from '../log/debug.js';
+import type { SecretStoreChoice } from '../config/keys.js';
+import { CredsError } from '../errors.js';
 import type { SecretStore } from '../secrets/store.js';
 
 export interface Io {
@@ -12,8 +14,8 @@ export interface Io {
   stderr: (text: string) => void;
   stdin: NodeJS.ReadableStream;
   stdinIsTTY: boolean;
-  /** The secret store, created on first use (keytar is loaded only then). */
-  secrets: () => Promise<SecretStore>;
+  /** The secret store a profile chose, created on first use (keytar is loaded only then). */
+  secrets: (choice?: SecretStoreChoice) => Promise<SecretStore>;
   createApi?: (options: CognitoApiOptions) => Promise<CognitoApi>;
   /** How credential_process lines written by setup start: node and this program, quoted. */
   selfCommand?: string;
@@ -24,8 +26,8 @@ export interface Io {
 }
 
 export function defaultIo(): Io {
-  let store: Promise<SecretStore> | undefined;
-  return {
+  const stores = new Map<SecretStoreChoice, Promise<SecretStore>>();
+  const io: Io = {
     env: process.env,
     home: os.homedir(),
     now: Date.now,
@@ -33,8 +35,35 @@ export function defaultIo(): Io {
     stderr: (t) => process.stderr.write(t),
     stdin: process.stdin,
     stdinIsTTY: Boolean(process.stdin.isTTY),
-    secrets: () => (store ??= import('../secrets/keytar-store.js').then((m) => new m.KeytarSecretStore())),
+    secrets: (choice = 'keychain') => {
+      let store = stores.get(choice);
+      if (!store) {
+        store = choice === 'file' ? fileStore(io) : import('../secrets/keytar-store.js').then((m) => new m.KeytarSecretStore());
+        stores.set(choice, store);
+      }
+      return store;
+    },
   };
+  return io;
+}
+
+/** The encrypted file; its passphrase from COGNITO_CREDS_FILE_PASSPHRASE, else asked on the terminal. */
+async function fileStore(io: Io): Promise<SecretStore> {
+  const { FileSecretStore, defaultSecretsFile } = await import('../secrets/file-store.js');
+  const file = defaultSecretsFile(io.env, io.home);
+  return new FileSecretStore({
+    file,
+    passphrase: async () => {
+      const fromEnv = io.env.COGNITO_CREDS_FILE_PASSPHRASE;
+      if (fromEnv) return fromEnv;
+      const { askOnTerminal } = await import('./tty.js');
+      const answer = await askOnTerminal(`cognito-creds: passphrase for ${file}: `, true);
+      if (answer === undefined) {
+        throw new CredsError('keychain', `the secrets file ${file} needs its passphrase and there is no terminal to ask on`, 'Set COGNITO_CREDS_FILE_PASSPHRASE (see docs/security.md for its risks).');
+      }
+      return answer;
+    },
+  });
 }
 
 /** The terminal prompt: the injected one, else /dev/tty (loaded only when a question comes). */

@@ -38,8 +38,14 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
           .option('auth-flow', { type: 'string', choices: ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'], describe: 'Sign-in flow (default USER_SRP_AUTH: the password never leaves this machine)' })
           .option('region', { type: 'string', describe: 'User pool region (default: the user pool id\'s prefix)' })
           .option('role-arn', { type: 'string', describe: 'IAM role to ask the identity pool for (CustomRoleArn)' })
+          .option('secret-store', {
+            type: 'string',
+            choices: ['keychain', 'file'],
+            describe: 'Where secrets live: the OS keychain (default) or an encrypted file for hosts without one (passphrase: COGNITO_CREDS_FILE_PASSPHRASE or a prompt)',
+          })
           .option('verify', { type: 'boolean', default: true, describe: 'Sign in once before saving (--no-verify skips it)' })
           .example('$0 setup --profile dev', 'asks for each value in a terminal')
+          .example('$0 setup --profile ci --secret-store file ...', 'no keychain: an encrypted file instead')
           .epilog(
             'A client secret and a TOTP secret come from COGNITO_CLIENT_SECRET and COGNITO_TOTP_SECRET, or hidden prompts. ' +
               'With --password-stdin, a second line is the new password if Cognito requires one.',
@@ -60,6 +66,7 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
             authFlow: args.authFlow,
             region: args.region,
             roleArn: args.roleArn,
+            secretStore: args.secretStore,
             passwordStdin: args.passwordStdin,
             verify: args.verify,
             debug: args.debug,

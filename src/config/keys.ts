@@ -8,6 +8,7 @@ export const KEYS = {
   region: 'cognito_region',
   roleArn: 'cognito_role_arn',
   minTtl: 'cognito_min_ttl',
+  secretStore: 'cognito_secret_store',
   credentialProcess: 'credential_process',
 } as const;
 
@@ -21,8 +22,13 @@ export const MANAGED_KEYS = [
   KEYS.authFlow,
   KEYS.region,
   KEYS.roleArn,
+  KEYS.secretStore,
 ] as const;
 
 export const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'] as const;
 export type AuthFlow = (typeof AUTH_FLOWS)[number];
 export const DEFAULT_AUTH_FLOW: AuthFlow = 'USER_SRP_AUTH';
+
+/** Where a profile's secrets live: the OS keychain (default) or the encrypted file. */
+export const SECRET_STORES = ['keychain', 'file'] as const;
+export type SecretStoreChoice = (typeof SECRET_STORES)[number];

@@ -1,5 +1,5 @@
 import { CredsError, profileLabel } from '../errors.js';
-import { type AuthFlow, DEFAULT_AUTH_FLOW, KEYS } from './keys.js';
+import { type AuthFlow, DEFAULT_AUTH_FLOW, KEYS, type SecretStoreChoice } from './keys.js';
 import {
   type Check,
   checkAuthFlow,
@@ -8,6 +8,7 @@ import {
   checkRegion,
   checkRoleArn,
   checkSeconds,
+  checkSecretStore,
   checkUserPoolId,
   checkUsername,
   regionOf,
@@ -31,6 +32,8 @@ export interface CognitoProfile {
   roleArn?: string;
   /** `cognito_min_ttl` in seconds, when set. */
   minTtlSeconds?: number;
+  /** `cognito_secret_store`: the keychain (default) or the encrypted file. */
+  secretStore: SecretStoreChoice;
   /** The profile's own `region` (for the AWS services it is used with), when set and well-formed. */
   awsRegion?: string;
 }
@@ -77,6 +80,7 @@ export function resolveCognitoProfile(
   const region = optional(KEYS.region, checkRegion) ?? regionOf(userPoolId);
   const roleArn = optional(KEYS.roleArn, checkRoleArn);
   const minTtl = optional(KEYS.minTtl, checkSeconds);
+  const secretStore = (optional(KEYS.secretStore, checkSecretStore) as SecretStoreChoice | undefined) ?? 'keychain';
 
   return {
     name,
@@ -88,6 +92,7 @@ export function resolveCognitoProfile(
     authFlow,
     region,
     identityRegion: regionOf(identityPoolId),
+    secretStore,
     ...(roleArn ? { roleArn } : {}),
     ...(minTtl !== undefined ? { minTtlSeconds: Number(minTtl) } : {}),
     ...(settings.region && !checkRegion(settings.region) ? { awsRegion: settings.region } : {}),

@@ -2,7 +2,7 @@
  * Forms of the values a profile holds, as Cognito's API reference gives them. Each check returns
  * what is wrong (for an error message) or undefined. Checked before any request is sent.
  */
-import { AUTH_FLOWS } from './keys.js';
+import { AUTH_FLOWS, SECRET_STORES } from './keys.js';
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d{1,2})_[0-9A-Za-z]+$/;
@@ -46,6 +46,9 @@ export const checkRoleArn: Check = (v) =>
 /** Whole seconds from 0 to 43200 (12 hours, the longest a role session lasts). */
 export const checkSeconds: Check = (v) =>
   /^\d{1,5}$/.test(v) && Number(v) <= 43_200 ? undefined : 'is not a number of seconds from 0 to 43200';
+
+export const checkSecretStore: Check = (v) =>
+  (SECRET_STORES as readonly string[]).includes(v) ? undefined : 'is not a secret store (keychain or file)';
 
 export const checkProfileName: Check = (v) =>
   PROFILE_NAME.test(v)

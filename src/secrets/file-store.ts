@@ -146,6 +146,11 @@ export class FileSecretStore implements SecretStore {
     });
   }
 
+  /** Whether an entry exists; needs no key, so it asks no passphrase (for `status`). */
+  async has(account: string): Promise<boolean> {
+    return (await this.read())?.entries.has(account) ?? false;
+  }
+
   /** Removing an entry needs no key, so it asks no passphrase. */
   async delete(account: string): Promise<boolean> {
     const before = await this.read();

@@ -5,6 +5,13 @@ export interface SecretStore {
   set(account: string, secret: string): Promise<void>;
   /** True when something was deleted. */
   delete(account: string): Promise<boolean>;
+  /** Whether a secret is stored, when the store can tell without unlocking (the encrypted file). */
+  has?(account: string): Promise<boolean>;
+}
+
+/** Whether a secret is stored, without reading it where the store allows. */
+export async function hasSecret(store: SecretStore, account: string): Promise<boolean> {
+  return store.has ? store.has(account) : (await store.get(account)) !== null;
 }
 
 /** The keychain's service name for every entry cognito-creds stores. */

@@ -31,6 +31,7 @@ describe('resolveCognitoProfile', () => {
       authFlow: 'USER_SRP_AUTH',
       region: 'ap-northeast-1',
       identityRegion: 'eu-west-2',
+      secretStore: 'keychain',
     });
   });
 

@@ -50,7 +50,7 @@ export async function profileCredentials(options: CredentialProcessOptions, io: 
     async () => {
       // Only a sign-in loads the keychain library and the AWS SDK.
       const { signInForCredentials } = await import('../../cognito/provider.js');
-      const store = await io.secrets();
+      const store = await io.secrets(profile.secretStore);
       const deps = {
         log,
         env: io.env,

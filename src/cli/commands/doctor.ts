@@ -13,7 +13,7 @@ import { profilesFromIni } from '../../config/ini.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { isCredsError, profileLabel } from '../../errors.js';
-import { secretAccount } from '../../secrets/store.js';
+import { hasSecret, secretAccount } from '../../secrets/store.js';
 import type { Io } from '../io.js';
 
 export interface DoctorOptions {
@@ -71,17 +71,26 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
     }
   }
 
-  // 2. The keychain, and the secrets in it.
+  // 2. The secret store (the keychain, or the encrypted file), and the secrets in it.
+  const choice = profile?.secretStore ?? 'keychain';
   try {
-    const store = await io.secrets();
-    const password = await store.get(secretAccount(name, 'password'));
-    report({ ok: true, text: `keychain reachable${process.platform === 'linux' ? ' (D-Bus Secret Service)' : ''}` });
-    report(password
+    const store = await io.secrets(choice);
+    const hasPassword = await hasSecret(store, secretAccount(name, 'password'));
+    if (choice === 'file') {
+      const file = (store as { file?: string }).file ?? 'the secrets file';
+      report({ ok: true, text: `secret store: the encrypted file ${file}` });
+      // Reading the password proves the passphrase (from COGNITO_CREDS_FILE_PASSPHRASE or the terminal).
+      if (hasPassword) await store.get(secretAccount(name, 'password'));
+      if (hasPassword) report({ ok: true, text: `${file} opens with the passphrase` });
+    } else {
+      report({ ok: true, text: `keychain reachable${process.platform === 'linux' ? ' (D-Bus Secret Service)' : ''}` });
+    }
+    report(hasPassword
       ? { ok: true, text: `${profileLabel(name)}: password stored` }
       : { ok: false, text: `${profileLabel(name)}: no password stored`, hint: `Run \`cognito-creds setup --profile ${name}\`.` });
     for (const [kind, label] of [['client-secret', 'client secret'], ['totp-secret', 'TOTP secret']] as const) {
-      const value = await store.get(secretAccount(name, kind));
-      report({ ok: true, text: `${profileLabel(name)}: ${label} ${value ? 'stored' : 'not stored (needed only if the app client has a secret / the user has TOTP MFA)'}` });
+      const present = await hasSecret(store, secretAccount(name, kind));
+      report({ ok: true, text: `${profileLabel(name)}: ${label} ${present ? 'stored' : 'not stored (needed only if the app client has a secret / the user has TOTP MFA)'}` });
     }
   } catch (err) {
     report(failure(err));

@@ -20,7 +20,7 @@ export async function logout(options: LogoutOptions, io: Io): Promise<void> {
   const key = cacheKey(profile);
   const cached = await cache.delete(key);
   log(`cache entry ${cache.entryPath(key)}: ${cached ? 'deleted' : 'none'}`);
-  const session = await deleteSession(await io.secrets(), name);
+  const session = await deleteSession(await io.secrets(profile.secretStore), name);
   io.stdout(
     `${profileLabel(name)}: ${cached ? 'cached credentials deleted' : 'no cached credentials'}; ` +
       `${session ? 'refresh token deleted from the keychain' : 'no refresh token was stored'}; the password stays.\n`,

@@ -3,6 +3,7 @@ import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey } from '../../cache/entry.js';
 import { editConfigFile, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni, removeProfile } from '../../config/ini.js';
+import { KEYS } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, profileLabel } from '../../errors.js';
@@ -37,7 +38,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
     );
   }
 
-  const store = await io.secrets();
+  const store = await io.secrets(settings?.[KEYS.secretStore] === 'file' ? 'file' : 'keychain');
   const deleted: string[] = [];
   for (const [kind, label] of SECRET_KINDS) {
     if (await deleteLargeSecret(store, secretAccount(name, kind))) deleted.push(label);

@@ -19,6 +19,7 @@ import {
   checkProfileName,
   checkRegion,
   checkRoleArn,
+  checkSecretStore,
   checkUserPoolId,
   checkUsername,
   shown,
@@ -39,6 +40,7 @@ export interface SetupOptions {
   authFlow?: string | undefined;
   region?: string | undefined;
   roleArn?: string | undefined;
+  secretStore?: string | undefined;
   passwordStdin: boolean;
   verify: boolean;
   debug: boolean;
@@ -61,6 +63,7 @@ const FIELDS: Field[] = [
   { key: KEYS.authFlow, flag: '--auth-flow', label: 'Auth flow', check: checkAuthFlow, required: false, value: (o) => o.authFlow },
   { key: KEYS.region, flag: '--region', label: 'User pool region', check: checkRegion, required: false, value: (o) => o.region },
   { key: KEYS.roleArn, flag: '--role-arn', label: 'Role ARN', check: checkRoleArn, required: false, value: (o) => o.roleArn },
+  { key: KEYS.secretStore, flag: '--secret-store', label: 'Secret store (keychain or file)', check: checkSecretStore, required: false, value: (o) => o.secretStore },
 ];
 
 /** The optional secrets: where each comes from when not prompted for. */
@@ -102,7 +105,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   const profile = resolveCognitoProfile(name, settings, file);
 
   const [password, newPasswordLine] = await readPassword(options, io, interactive, name);
-  const store = await io.secrets();
+  const store = await io.secrets(profile.secretStore);
   // A stored optional secret carries over only while it can still be right: same client, same user.
   const sameClient = existing[KEYS.clientId] === profile.clientId && existing[KEYS.userPoolId] === profile.userPoolId;
   const sameUser = sameClient && existing[KEYS.username] === profile.username;
@@ -170,6 +173,8 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
     [KEYS.authFlow]: settings[KEYS.authFlow],
     [KEYS.region]: settings[KEYS.region],
     [KEYS.roleArn]: settings[KEYS.roleArn],
+    // The keychain is the default: only the file is written down.
+    [KEYS.secretStore]: profile.secretStore === 'file' ? 'file' : undefined,
   };
   try {
     await editConfigFile(file, (text) => {
@@ -192,9 +197,10 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
     await cache.write(cacheKey(profile), entryFor(name, signedIn.credentials, io.now())).catch((err: unknown) => log(`not cached: ${(err as Error).message}`));
   }
 
+  const where = profile.secretStore === 'file' ? 'the secrets file' : 'the keychain';
   const saved = ['the password', optional['client-secret'] && 'the client secret', optional['totp-secret'] && 'the TOTP secret'].filter(Boolean) as string[];
   io.stdout(
-    `${profileLabel(name)} saved in ${file}; ${list(saved)} ${saved.length > 1 ? 'are' : 'is'} in the keychain` +
+    `${profileLabel(name)} saved in ${file}; ${list(saved)} ${saved.length > 1 ? 'are' : 'is'} in ${where}` +
       `${options.verify ? ' and the sign-in was verified' : ''}${finalPassword !== password ? ' (with the new password)' : ''}.\n` +
       `Try it: aws sts get-caller-identity --profile ${name}\n`,
   );

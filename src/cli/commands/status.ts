@@ -8,7 +8,7 @@ import { configFilePath } from '../../config/paths.js';
 import { resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, isCredsError, profileLabel } from '../../errors.js';
 import { getLargeSecret } from '../../secrets/large-secret.js';
-import { secretAccount, type SecretKind, type SecretStore } from '../../secrets/store.js';
+import { hasSecret, secretAccount, type SecretKind } from '../../secrets/store.js';
 import { isoSeconds } from '../../output/credential-process.js';
 import { type Io } from '../io.js';
 import { minTtlSeconds } from './credential-process.js';
@@ -40,14 +40,6 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     return;
   }
   const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
-  let store: SecretStore | undefined;
-  let keychainProblem: string | undefined;
-  try {
-    store = await io.secrets();
-  } catch (err) {
-    keychainProblem = isCredsError(err) ? err.message : String(err);
-  }
-
   const lines: string[] = [`Config file ${file}, cache ${cache.dir}`];
   for (const name of names) {
     lines.push('');
@@ -61,16 +53,19 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     lines.push(`${name}: ${profile.username} in ${profile.userPoolId}, identity pool ${profile.identityPoolId}${profile.roleArn ? `, role ${profile.roleArn}` : ''}`);
 
     const stored: string[] = [];
-    for (const [kind, label] of SECRETS) {
-      if (!store || keychainProblem) break;
-      try {
-        const value = kind === 'refresh-token' ? await getLargeSecret(store, secretAccount(name, kind)) : await store.get(secretAccount(name, kind));
-        stored.push(`${label} ${value ? 'stored' : 'not stored'}`);
-      } catch (err) {
-        keychainProblem = isCredsError(err) ? err.message : String(err);
+    let problem: string | undefined;
+    try {
+      const store = await io.secrets(profile.secretStore);
+      for (const [kind, label] of SECRETS) {
+        const account = secretAccount(name, kind);
+        const present = kind === 'refresh-token' ? (await getLargeSecret(store, account)) !== null : await hasSecret(store, account);
+        stored.push(`${label} ${present ? 'stored' : 'not stored'}`);
       }
+    } catch (err) {
+      problem = isCredsError(err) ? err.message : String(err);
     }
-    lines.push(`  keychain:    ${keychainProblem ? `unreachable (${keychainProblem})` : stored.join(', ')}`);
+    const where = profile.secretStore === 'file' ? 'secrets file' : 'keychain';
+    lines.push(`  ${`${where}:`.padEnd(12)} ${problem ? `unreachable (${problem})` : stored.join(', ')}`);
 
     let cached;
     try {
