@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
-const lazy = /\/(cli\/parser|cli\/tty|cli\/commands\/(setup|remove|logout|status)|cognito\/provider|secrets\/keytar-store)\.js$/;
+const lazy = /\/(cli\/parser|cli\/tty|cli\/commands\/(setup|remove|logout|status)|cognito\/provider|secrets\/(keytar-store|file-store))\.js$/;
 
 await build({
   entryPoints: [path.join(root, 'src/cli/main.ts')],

@@ -3,7 +3,7 @@
  * a 0700 directory of 0600 files owned by the user. A directory that is a symlink or belongs to
  * someone else is refused: whoever controls it could hand us credentials of their choosing.
  */
-import { constants, promises as fs } from 'node:fs';
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, openSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errnoText } from '../config/config-file.js';
 import { CredsError } from '../errors.js';
@@ -37,20 +37,21 @@ export class CredentialsCache {
    * simply replaced by the next write). Throws a CredsError only for an unsafe directory.
    */
   async read(key: string): Promise<CacheEntry | undefined> {
-    if (!(await this.checkDir(false))) return undefined;
-    let handle;
+    // Synchronous I/O on purpose: this is the warm path, and node's fs/promises costs to load.
+    if (!this.checkDirSync()) return undefined;
+    let fd: number;
     try {
-      handle = await fs.open(this.entryPath(key), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      fd = openSync(this.entryPath(key), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     } catch (err) {
       if (isErrno(err, 'ENOENT') || isErrno(err, 'ELOOP')) return undefined;
       throw cacheError(`cannot read ${this.entryPath(key)}: ${errnoText(err)}`, err);
     }
     try {
-      const stat = await handle.stat();
+      const stat = fstatSync(fd);
       if (!stat.isFile() || (this.uid !== undefined && stat.uid !== this.uid) || stat.size > 64 * 1024) return undefined;
-      return parseEntry(await handle.readFile('utf8'));
+      return parseEntry(readFileSync(fd, 'utf8'));
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -79,18 +80,24 @@ export class CredentialsCache {
    * was not to be created. A directory with group or other permissions is narrowed to 0700.
    */
   async checkDir(create: boolean): Promise<boolean> {
+    if (this.checkDirSync()) return true;
+    if (!create) return false;
+    try {
+      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw cacheError(`cannot create the cache directory ${this.dir}: ${errnoText(err)}`, err);
+    }
+    return this.checkDirSync();
+  }
+
+  /** The checks of checkDir on an existing directory; false when there is none. */
+  private checkDirSync(): boolean {
     let stat;
     try {
-      stat = await fs.lstat(this.dir);
+      stat = lstatSync(this.dir);
     } catch (err) {
-      if (!isErrno(err, 'ENOENT')) throw cacheError(`cannot use the cache directory ${this.dir}: ${errnoText(err)}`, err);
-      if (!create) return false;
-      try {
-        await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-        stat = await fs.lstat(this.dir);
-      } catch (mkdirErr) {
-        throw cacheError(`cannot create the cache directory ${this.dir}: ${errnoText(mkdirErr)}`, mkdirErr);
-      }
+      if (isErrno(err, 'ENOENT')) return false;
+      throw cacheError(`cannot use the cache directory ${this.dir}: ${errnoText(err)}`, err);
     }
     if (stat.isSymbolicLink()) throw cacheError(`the cache directory ${this.dir} is a symbolic link; refusing to use it`);
     if (!stat.isDirectory()) throw cacheError(`the cache directory ${this.dir} is not a directory`);
@@ -98,9 +105,11 @@ export class CredentialsCache {
       throw cacheError(`the cache directory ${this.dir} belongs to uid ${stat.uid}, not to you; refusing to use it`);
     }
     if ((stat.mode & 0o077) !== 0) {
-      await fs.chmod(this.dir, 0o700).catch((err: unknown) => {
+      try {
+        chmodSync(this.dir, 0o700);
+      } catch (err) {
         throw cacheError(`cannot make the cache directory ${this.dir} private (0700): ${errnoText(err)}`, err);
-      });
+      }
     }
     return true;
   }

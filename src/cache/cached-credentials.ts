@@ -14,6 +14,8 @@ import { isFresh } from './freshness.js';
 export interface CachedCredentialsOptions {
   cache: CredentialsCache;
   key: string;
+  /** identityOf(profile): an entry recorded for another identity is not served. */
+  identity: string;
   profile: string;
   minTtlMs: number;
   now: () => number;
@@ -41,7 +43,7 @@ export async function cachedCredentials(
     }
   };
   const fresh = (entry: CacheEntry | undefined) =>
-    entry !== undefined && isFresh({ issuedAt: entry.issuedAt, expiresAt: entry.expiresAt }, options.now(), options.minTtlMs);
+    entry !== undefined && entry.identity === options.identity && isFresh({ issuedAt: entry.issuedAt, expiresAt: entry.expiresAt }, options.now(), options.minTtlMs);
 
   const first = await read();
   if (fresh(first)) {
@@ -73,7 +75,7 @@ export async function cachedCredentials(
       return again!;
     }
     const credentials = await signIn();
-    const entry = entryFor(options.profile, credentials, options.now());
+    const entry = entryFor(options.profile, options.identity, credentials, options.now());
     if (usable) {
       await cache.write(key, entry).then(
         () => log(`cached in ${cache.entryPath(key)}`),

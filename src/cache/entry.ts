@@ -1,10 +1,11 @@
 /** The cache file's content: its shape, a reader that never throws, and the identity key. */
-import { createHash } from 'node:crypto';
 import type { AwsCredentials } from '../cognito/identity.js';
 import type { CognitoProfile } from '../config/profile.js';
 
 export interface CacheEntry {
-  version: 1;
+  version: 2;
+  /** Whose credentials these are (see identityOf): checked on every read. */
+  identity: string;
   /** The profile that last wrote it (for `status`; the key is the identity, not the name). */
   profile: string;
   identityId: string;
@@ -17,17 +18,35 @@ export interface CacheEntry {
   issuedAt: number;
 }
 
-/** The cache key of an identity: who signs in where, and which role they get. */
-export function cacheKey(profile: Pick<CognitoProfile, 'userPoolId' | 'clientId' | 'username' | 'identityPoolId' | 'region' | 'roleArn'>): string {
-  const identity = [profile.region, profile.userPoolId, profile.clientId, profile.username, profile.identityPoolId, profile.roleArn ?? ''];
-  return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 40);
+type Identity = Pick<CognitoProfile, 'userPoolId' | 'clientId' | 'username' | 'identityPoolId' | 'region' | 'roleArn'>;
+
+/** Who signs in where, and which role they get: what makes two profiles share credentials. */
+export function identityOf(profile: Identity): string {
+  return JSON.stringify([profile.region, profile.userPoolId, profile.clientId, profile.username, profile.identityPoolId, profile.roleArn ?? '']);
+}
+
+/**
+ * The cache file name of an identity: 128 bits of four FNV-1a hashes. Not a cryptographic hash
+ * (loading node:crypto would cost the warm path a few milliseconds), and it need not be: every
+ * entry records its identity and a read that finds another one is a miss.
+ */
+export function cacheKey(profile: Identity): string {
+  const bytes = Buffer.from(identityOf(profile), 'utf8');
+  let out = '';
+  for (const seed of [0x811c9dc5, 0x01000193, 0x9e3779b9, 0x85ebca6b]) {
+    let h = seed >>> 0;
+    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out;
 }
 
 /** The entry for credentials just received at `now`. */
-export function entryFor(profile: string, credentials: AwsCredentials, now: number): CacheEntry {
+export function entryFor(profile: string, identity: string, credentials: AwsCredentials, now: number): CacheEntry {
   const expiresAt = credentials.expiration.getTime();
   return {
-    version: 1,
+    version: 2,
+    identity,
     profile,
     identityId: credentials.identityId,
     accessKeyId: credentials.accessKeyId,
@@ -52,16 +71,17 @@ export function parseEntry(text: string): CacheEntry | undefined {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
-  const strings = ['profile', 'identityId', 'accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
+  const strings = ['identity', 'profile', 'identityId', 'accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
   for (const key of strings) {
     if (typeof v[key] !== 'string' || (v[key] as string).length === 0 || (v[key] as string).length > 8192) return undefined;
   }
   for (const key of ['expiresAt', 'issuedAt'] as const) {
     if (typeof v[key] !== 'number' || !Number.isSafeInteger(v[key]) || (v[key] as number) <= 0) return undefined;
   }
-  if (v.version !== 1) return undefined;
+  if (v.version !== 2) return undefined;
   return {
-    version: 1,
+    version: 2,
+    identity: v.identity as string,
     profile: v.profile as string,
     identityId: v.identityId as string,
     accessKeyId: v.accessKeyId as string,

@@ -1,4 +1,5 @@
 /** What a command needs from the outside world, with production defaults; tests pass their own. */
+import { writeSync } from 'node:fs';
 import os from 'node:os';
 import type { CognitoApi, CognitoApiOptions } from '../cognito/api.js';
 import { createDebugLog, type DebugLog } from '../log/debug.js';
@@ -31,10 +32,15 @@ export function defaultIo(): Io {
     env: process.env,
     home: os.homedir(),
     now: Date.now,
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    stdin: process.stdin,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdout: (t) => writeFd(1, t),
+    stderr: (t) => writeFd(2, t),
+    // Getters: creating process.stdin loads Node's stream machinery, which the warm path never needs.
+    get stdin() {
+      return process.stdin;
+    },
+    get stdinIsTTY() {
+      return Boolean(process.stdin.isTTY);
+    },
     secrets: (choice = 'keychain') => {
       let store = stores.get(choice);
       if (!store) {
@@ -45,6 +51,26 @@ export function defaultIo(): Io {
     },
   };
   return io;
+}
+
+/**
+ * Write straight to the file descriptor: creating process.stdout (a stream over a pipe) costs the
+ * warm path milliseconds. The write is complete when this returns. Should the descriptor be
+ * non-blocking and full (EAGAIN), the rest goes through the stream as usual.
+ */
+export function writeFd(fd: 1 | 2, text: string): void {
+  let buffer = Buffer.from(text, 'utf8');
+  while (buffer.length > 0) {
+    let written: number;
+    try {
+      written = writeSync(fd, buffer);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      (fd === 1 ? process.stdout : process.stderr).write(buffer);
+      return;
+    }
+    buffer = buffer.subarray(written);
+  }
 }
 
 /** The encrypted file; its passphrase from COGNITO_CREDS_FILE_PASSPHRASE, else asked on the terminal. */

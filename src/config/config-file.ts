@@ -1,5 +1,5 @@
 /** I/O for the AWS config file: read it with clear errors, edit one section under a lock. */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CredsError, profileLabel } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
@@ -10,7 +10,8 @@ import { type CognitoProfile, resolveCognitoProfile } from './profile.js';
 /** The config file's text, or undefined when it does not exist. */
 export async function readConfigText(file: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(file, 'utf8');
+    // Synchronous on purpose: the warm path then never loads node's fs/promises.
+    return readFileSync(file, 'utf8');
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw new CredsError(

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { uniqueSuffix } from './unique.js';
 
 /**
  * Write a file atomically: a temporary file beside it (same directory, so the rename cannot
@@ -10,7 +10,7 @@ import path from 'node:path';
  */
 export async function atomicWriteFile(target: string, data: string, mode: number): Promise<void> {
   const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(target)}.${uniqueSuffix()}.tmp`);
   const handle = await fs.open(tmp, 'wx', mode);
   try {
     try {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
+import { hostname } from 'node:os';
+import { uniqueSuffix } from './unique.js';
 
 /**
  * A lock file that many processes on one machine can contend for: created with O_EXCL,
@@ -29,7 +29,7 @@ export type ReleaseLock = () => Promise<void>;
 export async function acquireLock(lockPath: string, options: LockOptions): Promise<ReleaseLock> {
   const started = Date.now();
   const pollMs = options.pollMs ?? 25;
-  const content = `${process.pid} ${os.hostname()} ${randomBytes(8).toString('hex')}\n`;
+  const content = `${process.pid} ${hostname()} ${uniqueSuffix()}\n`;
   for (;;) {
     try {
       const handle = await fs.open(lockPath, 'wx', 0o600);
@@ -84,7 +84,7 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
 function holderIsDead(content: string): boolean {
   const [pidText, host] = content.trim().split(' ');
   const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0 || host !== os.hostname()) return false;
+  if (!Number.isInteger(pid) || pid <= 0 || host !== hostname()) return false;
   try {
     process.kill(pid, 0);
     return false;

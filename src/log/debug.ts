@@ -9,21 +9,26 @@ export interface DebugLog {
   step<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }
 
+/** Milliseconds from a monotonic clock; process.hrtime needs no module (performance loads perf_hooks). */
+function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 export function createDebugLog(enabled: boolean, write: (text: string) => void = (t) => process.stderr.write(t)): DebugLog {
-  const started = performance.now();
+  const started = nowMs();
   const log = ((message: string) => {
-    if (enabled) write(`[debug +${Math.round(performance.now() - started)}ms] ${message}\n`);
+    if (enabled) write(`[debug +${Math.round(nowMs() - started)}ms] ${message}\n`);
   }) as DebugLog;
   Object.defineProperty(log, 'enabled', { value: enabled });
   log.step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     if (!enabled) return fn();
-    const t0 = performance.now();
+    const t0 = nowMs();
     try {
       const result = await fn();
-      log(`${name}: ${Math.round(performance.now() - t0)} ms`);
+      log(`${name}: ${Math.round(nowMs() - t0)} ms`);
       return result;
     } catch (err) {
-      log(`${name}: failed after ${Math.round(performance.now() - t0)} ms`);
+      log(`${name}: failed after ${Math.round(nowMs() - t0)} ms`);
       throw err;
     }
   };

@@ -320,7 +320,7 @@ describe('cache, single flight and refresh tokens', () => {
     expect((await fs.stat(cacheDir())).mode & 0o777).toBe(0o700);
     const files = await fs.readdir(cacheDir());
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^[0-9a-f]{40}\.json$/);
+    expect(files[0]).toMatch(/^[0-9a-f]{32}\.json$/);
     expect((await fs.stat(path.join(cacheDir(), files[0]!))).mode & 0o777).toBe(0o600);
     expect(await fs.readFile(path.join(cacheDir(), files[0]!), 'utf8')).not.toContain(PASSWORD);
   });

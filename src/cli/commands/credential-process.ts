@@ -1,7 +1,7 @@
 /** `cognito-creds credential-process`: the credential_process JSON for one profile on stdout. */
 import { cachedCredentials } from '../../cache/cached-credentials.js';
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
-import { type CacheEntry, cacheKey } from '../../cache/entry.js';
+import { type CacheEntry, cacheKey, identityOf } from '../../cache/entry.js';
 import { DEFAULT_MIN_TTL_SECONDS } from '../../cache/freshness.js';
 import { loadCognitoProfile } from '../../config/config-file.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
@@ -40,6 +40,7 @@ export async function profileCredentials(options: CredentialProcessOptions, io: 
     {
       cache,
       key: cacheKey(profile),
+      identity: identityOf(profile),
       profile: name,
       minTtlMs: minTtlSeconds(profile, io.env) * 1000,
       now: io.now,

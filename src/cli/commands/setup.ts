@@ -4,7 +4,7 @@
  * secrets and write the one config section. If anything fails, nothing the user had is lost.
  */
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
-import { cacheKey, entryFor } from '../../cache/entry.js';
+import { cacheKey, entryFor, identityOf } from '../../cache/entry.js';
 import { decodeBase32 } from '../../cognito/totp.js';
 import { editConfigFile, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni, upsertProfile } from '../../config/ini.js';
@@ -194,7 +194,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   // The verifying sign-in's credentials serve the first calls (an MFA code is not asked twice).
   if (signedIn) {
     const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
-    await cache.write(cacheKey(profile), entryFor(name, signedIn.credentials, io.now())).catch((err: unknown) => log(`not cached: ${(err as Error).message}`));
+    await cache.write(cacheKey(profile), entryFor(name, identityOf(profile), signedIn.credentials, io.now())).catch((err: unknown) => log(`not cached: ${(err as Error).message}`));
   }
 
   const where = profile.secretStore === 'file' ? 'the secrets file' : 'the keychain';

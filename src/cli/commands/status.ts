@@ -1,6 +1,6 @@
 /** `cognito-creds status`: the Cognito profiles, whether their secrets are stored, when their cached credentials expire. Never a secret. */
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
-import { cacheKey } from '../../cache/entry.js';
+import { cacheKey, identityOf } from '../../cache/entry.js';
 import { isFresh, renewalWindowMs } from '../../cache/freshness.js';
 import { readConfigText } from '../../config/config-file.js';
 import { profilesFromIni } from '../../config/ini.js';
@@ -70,6 +70,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     let cached;
     try {
       cached = await cache.read(cacheKey(profile));
+      if (cached && cached.identity !== identityOf(profile)) cached = undefined;
     } catch (err) {
       lines.push(`  credentials: cache unusable (${isCredsError(err) ? err.message : String(err)})`);
       continue;

@@ -8,7 +8,8 @@ import { cacheKey, type CacheEntry, parseEntry, serializeEntry } from '../../../
 import { CredsError } from '../../../src/errors.js';
 
 const entry: CacheEntry = {
-  version: 1,
+  version: 2,
+  identity: '["us-east-1","us-east-1_A","c","alice","us-east-1:1",""]',
   profile: 'dev',
   identityId: 'us-east-1:0000',
   accessKeyId: 'ASIAEXAMPLE',
@@ -36,7 +37,7 @@ describe('cache location and key', () => {
   it('keys by identity: pool, client, user, identity pool, role, region', () => {
     const base = { region: 'us-east-1', userPoolId: 'us-east-1_A', clientId: 'c', username: 'alice', identityPoolId: 'us-east-1:1' };
     const k = cacheKey(base);
-    expect(k).toMatch(/^[0-9a-f]{40}$/);
+    expect(k).toMatch(/^[0-9a-f]{32}$/);
     expect(cacheKey({ ...base })).toBe(k);
     for (const change of [{ userPoolId: 'us-east-1_B' }, { clientId: 'd' }, { username: 'bob' }, { identityPoolId: 'us-east-1:2' }, { roleArn: 'arn:aws:iam::123456789012:role/x' }, { region: 'eu-west-1' }]) {
       expect(cacheKey({ ...base, ...change })).not.toBe(k);
@@ -53,7 +54,8 @@ describe('parseEntry', () => {
     ['truncated', serializeEntry(entry).slice(0, 40)],
     ['empty', ''],
     ['not an object', '[1,2]'],
-    ['wrong version', JSON.stringify({ ...entry, version: 2 })],
+    ['wrong version', JSON.stringify({ ...entry, version: 1 })],
+    ['no identity', JSON.stringify({ ...entry, identity: undefined })],
     ['missing key', JSON.stringify({ ...entry, sessionToken: undefined })],
     ['expiry as text', JSON.stringify({ ...entry, expiresAt: '2026-11-26T00:00:00Z' })],
     ['NUL bytes', '\u0000\u0000\u0000'],
