@@ -1,34 +1,70 @@
-// Bundle the warm path (main, credential-process, cache, config) into one CommonJS file, so a
-// cached call loads one file with Node's CommonJS loader instead of an ESM module graph. Every
-// module that only a sign-in or another command needs stays a separate ESM file in dist/src,
-// loaded with import() when it is needed.
+// The published program is a handful of CommonJS bundles (esbuild), each loaded only when needed:
+//
+//   dist/cognito-creds.cjs  main and the warm path: credential-process served from the cache
+//   dist/provider.cjs       the sign-in: Cognito flows and the AWS SDK clients
+//   dist/keytar-store.cjs   the OS keychain (keytar itself stays a native dependency)
+//   dist/file-store.cjs     the encrypted file store
+//   dist/tty.cjs            terminal prompts
+//   dist/parser.cjs         every other command, with yargs
+//
+// CommonJS because Node's CommonJS loader starts faster than its ESM loader, and one file per part
+// because resolving and reading hundreds of small files is what makes loading the SDK slow. An
+// `import()` of another part becomes a `require()` of its bundle.
 import { build } from 'esbuild';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
-const lazy = /\/(cli\/parser|cli\/tty|cli\/commands\/(setup|remove|logout|status)|cognito\/provider|secrets\/(keytar-store|file-store))\.js$/;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const parts = {
+  'cognito-creds': 'src/cli/main.ts',
+  provider: 'src/cognito/provider.ts',
+  'keytar-store': 'src/secrets/keytar-store.ts',
+  'file-store': 'src/secrets/file-store.ts',
+  tty: 'src/cli/tty.ts',
+  parser: 'src/cli/parser.ts',
+};
+const partOf = new Map(Object.entries(parts).map(([name, file]) => [path.join(root, file.replace(/\.ts$/, '.js')), name]));
 
-await build({
-  entryPoints: [path.join(root, 'src/cli/main.ts')],
-  outfile: path.join(root, 'dist/cognito-creds.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-  legalComments: 'none',
-  plugins: [
-    {
-      name: 'lazy-modules-stay-outside',
-      setup(b) {
-        b.onResolve({ filter: /\.js$/ }, (args) => {
-          if (args.kind !== 'dynamic-import') return undefined;
-          const target = path.resolve(args.resolveDir, args.path);
-          if (!lazy.test(target)) return undefined;
-          const compiled = path.relative(path.join(root, 'dist'), target.replace(`${root}/src/`, `${root}/dist/src/`));
-          return { path: `./${compiled}`, external: true };
-        });
+// The SDK clients reach for the default credential chain (SSO, IMDS, INI files, …) when no
+// credentials are given; cognito-creds gives its own and sends only unsigned requests, so those
+// modules are replaced by stubs that fail loudly should anything ever call them.
+const unused = /^(@aws-sdk\/credential-provider-[a-z-]+|@aws-sdk\/nested-clients(\/.*)?|@aws-sdk\/token-providers|@smithy\/credential-provider-imds)$/;
+
+for (const [name, entry] of Object.entries(parts)) {
+  await build({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(root, 'dist', `${name}.cjs`),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minifySyntax: true,
+    minifyWhitespace: true,
+    legalComments: 'eof',
+    logLevel: 'warning',
+    external: ['keytar'],
+    // import() of another part (or of keytar) becomes require().
+    supported: { 'dynamic-import': false },
+    // import.meta.url has no meaning in CommonJS: give it this bundle's own URL (only the part that
+    // finds the package root uses it).
+    define: { 'import.meta.url': '__cognitoCredsUrl', __COGNITO_CREDS_BUNDLE__: 'true' },
+    banner: { js: name === 'parser' ? 'const __cognitoCredsUrl = require("node:url").pathToFileURL(__filename).href;' : '' },
+    plugins: [
+      {
+        name: 'parts-and-stubs',
+        setup(b) {
+          b.onResolve({ filter: /\.js$/ }, (args) => {
+            if (args.kind !== 'dynamic-import') return undefined;
+            const other = partOf.get(path.resolve(args.resolveDir, args.path));
+            return other && other !== name ? { path: `./${other}.cjs`, external: true } : undefined;
+          });
+          b.onResolve({ filter: unused }, (args) => ({ path: args.path, namespace: 'unused' }));
+          b.onLoad({ filter: /.*/, namespace: 'unused' }, (args) => ({
+            contents: `module.exports = new Proxy({}, { get(_, key) { if (key === '__esModule') return false; return () => { throw new Error('cognito-creds does not bundle ${args.path}'); }; } });`,
+            loader: 'js',
+          }));
+        },
       },
-    },
-  ],
-});
+    ],
+  });
+}

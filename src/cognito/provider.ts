@@ -63,14 +63,6 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
   const store = options.store;
   log(`profile ${profile.name}: user pool ${profile.userPoolId} (${profile.region}), client ${profile.clientId}, identity pool ${profile.identityPoolId}, user ${profile.username}, flow ${profile.authFlow}`);
 
-  const [session, storedClientSecret] =
-    options.useSession && store
-      ? await log.step('read keychain (session, client secret)', () =>
-          Promise.all([readSession(store, profile), options.secrets ? undefined : store.get(secretAccount(profile.name, 'client-secret'))]),
-        )
-      : [undefined, undefined];
-  const clientSecret = options.secrets ? options.secrets.clientSecret : (storedClientSecret ?? undefined);
-
   const opened: CognitoApi[] = [];
   const openApi = async () => {
     const raw = await log.step('load AWS SDK', () =>
@@ -79,7 +71,29 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
     opened.push(raw);
     return mapErrors(raw, profile, deps.env, totalTimeoutMs);
   };
-  let api = await openApi();
+  const readStored = async () =>
+    options.useSession && store
+      ? log.step('read keychain (session, client secret)', () =>
+          Promise.all([readSession(store, profile), options.secrets ? undefined : store.get(secretAccount(profile.name, 'client-secret'))]),
+        )
+      : [undefined, undefined];
+
+  // The keychain answers from another thread (keytar's) while the SDK loads on this one.
+  const apiOpening = openApi();
+  apiOpening.catch(() => undefined); // awaited below; a keychain failure first must not leave it unhandled
+  let api: CognitoApi;
+  let session: StoredSession | undefined;
+  let clientSecret: string | undefined;
+  try {
+    const [stored, ready] = await Promise.all([readStored(), apiOpening]);
+    [session] = stored;
+    clientSecret = options.secrets ? options.secrets.clientSecret : (stored[1] ?? undefined);
+    api = ready;
+  } catch (err) {
+    await apiOpening.then(() => undefined, () => undefined);
+    for (const raw of opened) raw.destroy();
+    throw err;
+  }
   try {
     let tokens: SignInOutcome | undefined;
     let rotates = session?.rotates ?? false;

@@ -8,14 +8,14 @@ import { uniqueSuffix } from './unique.js';
  * new bytes, never a half-written file. `mode` applies to the temporary file before any byte
  * is written, so the data is never readable by others even for an instant.
  */
-export async function atomicWriteFile(target: string, data: string, mode: number): Promise<void> {
+export async function atomicWriteFile(target: string, data: string | Uint8Array, mode: number): Promise<void> {
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${uniqueSuffix()}.tmp`);
   const handle = await fs.open(tmp, 'wx', mode);
   try {
     try {
       await handle.chmod(mode); // the umask may have narrowed or (never) widened it
-      await handle.writeFile(data, 'utf8');
+      await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();

@@ -56,9 +56,10 @@ describeWith(['keyring'], 'the installed package', () => {
   it('holds only what is needed', () => {
     expect(files).toContain('bin/cognito-creds.cjs');
     expect(files).toContain('dist/cognito-creds.cjs');
-    expect(files).toContain('dist/src/cognito/provider.js');
+    expect(files).toContain('dist/provider.cjs');
+    expect(files).toContain('dist/parser.cjs');
     expect(files).toContain('README.md');
-    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('dist/scripts/') || f.startsWith('src/') || f.endsWith('.ts'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('dist/scripts/') || f.startsWith('dist/src/') || f.startsWith('src/') || f.endsWith('.ts'))).toEqual([]);
   });
 
   it('runs --help from the prefix', async () => {

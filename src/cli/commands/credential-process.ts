@@ -10,6 +10,7 @@ import { checkSeconds } from '../../config/validate.js';
 import { CredsError } from '../../errors.js';
 import { credentialProcessJson } from '../../output/credential-process.js';
 import { debugLog, type Io, terminalPrompt } from '../io.js';
+import { loadProvider } from '../load-provider.js';
 
 export interface CredentialProcessOptions {
   profile?: string | undefined;
@@ -50,7 +51,8 @@ export async function profileCredentials(options: CredentialProcessOptions, io: 
     },
     async () => {
       // Only a sign-in loads the keychain library and the AWS SDK.
-      const { signInForCredentials } = await import('../../cognito/provider.js');
+      const codeCacheDir = await cache.checkDir(false).then((ok) => (ok ? cache.dir : undefined), () => undefined);
+      const { signInForCredentials } = await loadProvider(codeCacheDir, log);
       const store = await io.secrets(profile.secretStore);
       const deps = {
         log,
