@@ -28,22 +28,22 @@ async function hasTool(cmd: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  if (!(await hasTool('dbus-daemon')) || !(await hasTool('gnome-keyring-daemon'))) {
-    process.stderr.write(
-      'The demo keeps its password in a private keychain of its own: it needs dbus-daemon and gnome-keyring-daemon\n' +
-        '(Debian/Ubuntu: sudo apt-get install dbus gnome-keyring). It never uses your own keychain.\n',
-    );
-    process.exitCode = 1;
-    return;
-  }
+  // A private keychain when gnome-keyring is at hand; else the encrypted file store in the
+  // temporary home. Either way, never the user's own keychain.
+  const useKeyring = (await hasTool('dbus-daemon')) && (await hasTool('gnome-keyring-daemon'));
   const password = `Demo-${randomBytes(9).toString('base64url')}`;
   const fake = new FakeCognito({ users: [{ username: 'alice', password }] });
   await fake.start();
   const home = await makeTestHome();
-  const keyring = await startKeyring(home.home);
+  const keyring = useKeyring ? await startKeyring(home.home) : undefined;
   try {
-    const env = { ...home.env, ...keyring.env, AWS_ENDPOINT_URL: fake.url };
-    say(`Fake Cognito at ${fake.url}; temporary HOME ${home.home}; private keyring on ${keyring.env.DBUS_SESSION_BUS_ADDRESS}`);
+    const env: Record<string, string> = keyring
+      ? { ...home.env, ...keyring.env, AWS_ENDPOINT_URL: fake.url }
+      : { ...home.env, XDG_DATA_HOME: `${home.home}/.local/share`, COGNITO_CREDS_FILE_PASSPHRASE: randomBytes(12).toString('base64url'), AWS_ENDPOINT_URL: fake.url };
+    say(
+      `Fake Cognito at ${fake.url}; temporary HOME ${home.home}; ` +
+        (keyring ? `private keyring on ${keyring.env.DBUS_SESSION_BUS_ADDRESS}` : 'no gnome-keyring here: secrets in an encrypted file in the temporary home'),
+    );
 
     const args = [
       'setup', '--profile', 'demo',
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       '--identity-pool-id', fake.identityPoolId,
       '--username', 'alice',
       '--password-stdin',
+      ...(keyring ? [] : ['--secret-store', 'file']),
     ];
     shell(`printf '%s\\n' "$PASSWORD" | cognito-creds ${args.join(' ')}`);
     const setup = await runCli(args, { env, input: `${password}\n` });
@@ -79,9 +80,13 @@ async function main(): Promise<void> {
       }
     }
     const issued = fake.issued.map((c) => c.accessKeyId);
-    say(`\nThe fake Cognito issued ${issued.length} sets of credentials (${fake.count('InitiateAuth')} sign-ins); the consumers got ${issued.includes(js.accessKeyId) ? 'them' : 'something else!'}.`);
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    say(
+      `\nThe fake Cognito issued ${plural(issued.length, 'set')} of credentials (${plural(fake.count('InitiateAuth'), 'sign-in')}: ` +
+        `setup's, then every call was served from the cache); the consumers got ${issued.includes(js.accessKeyId) ? 'them' : 'something else!'}.`,
+    );
   } finally {
-    await keyring.stop();
+    await keyring?.stop();
     await fake.stop();
     await home.cleanup();
   }
