@@ -69,6 +69,8 @@ interface Options {
   rounds: number;
   awsRuns: number;
   json: string | undefined;
+  /** Extra variables for every child (--ca-env). */
+  caEnv: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,6 +114,7 @@ function parseOptions(): Options | undefined {
       rounds: { type: 'string' },
       'aws-runs': { type: 'string' },
       json: { type: 'string' },
+      'ca-env': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -121,7 +124,9 @@ function parseOptions(): Options | undefined {
       'usage: npm run bench -- [--rounds N] [--aws-runs M] [--json FILE]\n' +
         '  --rounds N    interleaved rounds (default 15)\n' +
         '  --aws-runs M  how many of the rounds also run the AWS CLI flow (default min(5, N))\n' +
-        '  --json FILE   also write the raw samples to FILE',
+        '  --json FILE   also write the raw samples to FILE\n' +
+        '  --ca-env      pass this shell\'s NODE_EXTRA_CA_CERTS and SSL_CERT_FILE to every child (baseline too),\n' +
+        '                as a machine with a custom CA bundle runs everything',
     );
     return undefined;
   }
@@ -135,7 +140,14 @@ function parseOptions(): Options | undefined {
   const awsRuns = Math.min(rounds, positive('aws-runs', values['aws-runs'], Math.min(5, rounds)));
   // npm runs scripts from the package root; a relative --json is meant from where npm was called.
   const json = values.json === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), values.json);
-  return { rounds, awsRuns, json };
+  const caEnv: Record<string, string> = {};
+  if (values['ca-env']) {
+    for (const name of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE']) {
+      const value = process.env[name];
+      if (value) caEnv[name] = value;
+    }
+  }
+  return { rounds, awsRuns, json, caEnv };
 }
 
 function onPath(name: string): boolean {
@@ -493,8 +505,8 @@ async function main(): Promise<void> {
     if (runtimeDir) tempDirs.add(runtimeDir);
     await checkpoint();
 
-    const env = { ...home.env, ...keyring.env, AWS_ENDPOINT_URL: moto.url };
-    const awsEnv = { ...home.env, AWS_PAGER: '' };
+    const env = { ...home.env, ...keyring.env, ...opts.caEnv, AWS_ENDPOINT_URL: moto.url };
+    const awsEnv = { ...home.env, ...opts.caEnv, AWS_PAGER: '' };
     for (const [profile, flow] of [
       [PROFILE.password, ['--auth-flow', 'USER_PASSWORD_AUTH']],
       [PROFILE.srp, []],
@@ -657,6 +669,9 @@ function report(
     `method   ${opts.rounds} interleaved rounds (order rotated each round, after one uncounted warm-up round)` +
       `${haveAws ? `; the AWS CLI flow in ${opts.awsRuns} of them` : ''}; medians and p90 (nearest rank);` +
       ` ratios are median / median`,
+  );
+  out.push(
+    `env      ${Object.keys(opts.caEnv).length ? `clean test home plus ${Object.keys(opts.caEnv).join(', ')} (--ca-env)` : 'clean test home (no NODE_EXTRA_CA_CERTS; --ca-env adds it)'}`,
   );
   out.push(
     haveRss

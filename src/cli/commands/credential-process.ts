@@ -11,6 +11,8 @@ import { CredsError } from '../../errors.js';
 import { credentialProcessJson } from '../../output/credential-process.js';
 import { debugLog, type Io, terminalPrompt } from '../io.js';
 import { loadProvider } from '../load-provider.js';
+import { prefetching } from '../../secrets/prefetch.js';
+import { secretAccount } from '../../secrets/store.js';
 
 export interface CredentialProcessOptions {
   profile?: string | undefined;
@@ -50,10 +52,16 @@ export async function profileCredentials(options: CredentialProcessOptions, io: 
       lockTimeoutMs: 45_000,
     },
     async () => {
-      // Only a sign-in loads the keychain library and the AWS SDK.
+      // Only a sign-in loads the keychain library and the AWS SDK. The keychain reads start
+      // first: they proceed on keytar's thread while the sign-in module loads on this one.
+      const keychain = profile.secretStore === 'keychain';
+      const opening = io.secrets(profile.secretStore).then((store) =>
+        keychain ? prefetching(store, (['refresh-token', 'client-secret', 'password', 'totp-secret'] as const).map((k) => secretAccount(name, k))) : store,
+      );
+      opening.catch(() => undefined); // awaited below
       const codeCacheDir = await cache.checkDir(false).then((ok) => (ok ? cache.dir : undefined), () => undefined);
       const { signInForCredentials } = await loadProvider(codeCacheDir, log);
-      const store = await io.secrets(profile.secretStore);
+      const store = await opening;
       const deps = {
         log,
         env: io.env,
