@@ -43,6 +43,8 @@ for (const [name, entry] of Object.entries(parts)) {
     legalComments: 'eof',
     logLevel: 'warning',
     external: ['keytar'],
+    // The SDK's ES module builds let esbuild drop the commands and protocols the sign-in never uses.
+    mainFields: ['module', 'main'],
     // import() of another part (or of keytar) becomes require().
     supported: { 'dynamic-import': false },
     // import.meta.url has no meaning in CommonJS: give it this bundle's own URL (only the part that
