@@ -51,12 +51,16 @@ export async function ask(io: PromptIo, question: string, hidden = false): Promi
 
 /** The first `count` lines of a non-interactive stdin (for --password-stdin), without line breaks. */
 export async function readLines(stdin: NodeJS.ReadableStream, count: number): Promise<string[]> {
-  let data = '';
+  // Bytes first, text at the end: a chunk may end in the middle of a UTF-8 character.
+  const chunks: Buffer[] = [];
+  let newlines = 0;
   for await (const chunk of stdin) {
-    data += String(chunk);
-    if (data.split('\n').length > count) break;
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array);
+    chunks.push(buffer);
+    for (const byte of buffer) if (byte === 0x0a) newlines += 1;
+    if (newlines >= count) break;
   }
-  const parts = data.split('\n');
+  const parts = Buffer.concat(chunks).toString('utf8').split('\n');
   if (parts.at(-1) === '') parts.pop(); // a final line break ends the last line
   return parts.slice(0, count).map((line) => line.replace(/\r$/, ''));
 }

@@ -8,7 +8,7 @@ import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, profileLabel } from '../../errors.js';
 import { deleteLargeSecret } from '../../secrets/large-secret.js';
-import { secretAccount, type SecretKind } from '../../secrets/store.js';
+import { hasSecret, secretAccount, type SecretKind } from '../../secrets/store.js';
 import { debugLog, type Io } from '../io.js';
 
 const SECRET_KINDS: Array<[SecretKind, string]> = [
@@ -38,7 +38,20 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
     );
   }
 
+  // The store is opened (and read) before anything changes: if it cannot be reached, nothing is.
   const store = await io.secrets(settings?.[KEYS.secretStore] === 'file' ? 'file' : 'keychain');
+  await hasSecret(store, secretAccount(name, 'password'));
+
+  // The config first: if it cannot be written, the section and its secrets both stay.
+  let removed = false;
+  if (settings) {
+    await editConfigFile(file, (text) => {
+      const result = removeProfile(text, name);
+      removed = result.removed;
+      return result.text;
+    });
+  }
+
   const deleted: string[] = [];
   for (const [kind, label] of SECRET_KINDS) {
     if (await deleteLargeSecret(store, secretAccount(name, kind))) deleted.push(label);
@@ -57,14 +70,6 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
     if (key) cacheDeleted = await new CredentialsCache(cacheDirPath(io.env, io.home)).delete(key).catch(() => false);
   }
 
-  let removed = false;
-  if (settings) {
-    await editConfigFile(file, (text) => {
-      const result = removeProfile(text, name);
-      removed = result.removed;
-      return result.text;
-    });
-  }
   if (!removed && deleted.length === 0) {
     throw new CredsError('config', `${profileLabel(name)} is not in ${file} and has no stored secrets`, 'Check the name (--profile, AWS_PROFILE); `cognito-creds setup` creates profiles.');
   }

@@ -25,7 +25,7 @@ import {
   shown,
 } from '../../config/validate.js';
 import { CredsError, profileLabel } from '../../errors.js';
-import { deleteSession } from '../../secrets/session.js';
+import { deleteLargeSecret, getLargeSecret, setLargeSecret } from '../../secrets/large-secret.js';
 import { secretAccount, type SecretKind, type SecretStore } from '../../secrets/store.js';
 import { debugLog, type Io, terminalPrompt } from '../io.js';
 import { ask, readLines } from '../prompt.js';
@@ -106,13 +106,17 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
 
   const [password, newPasswordLine] = await readPassword(options, io, interactive, name);
   const store = await io.secrets(profile.secretStore);
+  // Read before anything changes: it proves the store can be reached before a sign-in is spent,
+  // and it is what a failed save puts back.
+  const snapshot = await snapshotSecrets(store, name);
+  const storedOf = (kind: SecretKind) => snapshot.find(([k]) => k === kind)?.[1] ?? null;
   // A stored optional secret carries over only while it can still be right: same client, same user.
   const sameClient = existing[KEYS.clientId] === profile.clientId && existing[KEYS.userPoolId] === profile.userPoolId;
   const sameUser = sameClient && existing[KEYS.username] === profile.username;
   const optional: Partial<Record<SecretKind, string>> = {};
   for (const spec of OPTIONAL_SECRETS) {
     const keep = spec.kind === 'client-secret' ? sameClient : sameUser;
-    const stored = keep ? await store.get(secretAccount(name, spec.kind)) : null;
+    const stored = keep ? storedOf(spec.kind) : null;
     let value = io.env[spec.env] || undefined;
     if (value === undefined && interactive) {
       value = (await ask(io, `${spec.label} (not shown; Enter ${stored ? 'keeps the stored one' : `if ${spec.what}`}): `, true)).trim() || undefined;
@@ -163,7 +167,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
 
   // Save: the secrets first, then the config. If the config cannot be written, the keychain
   // entries are put back as they were, so that nothing is half-saved.
-  const undo = await saveSecrets(store, name, { password: finalPassword, 'client-secret': optional['client-secret'], 'totp-secret': optional['totp-secret'] });
+  await saveSecrets(store, name, { password: finalPassword, 'client-secret': optional['client-secret'], 'totp-secret': optional['totp-secret'] });
   const values: Record<string, string | undefined> = {
     [KEYS.credentialProcess]: credentialProcessLine(io.selfCommand ?? selfCommand(), name),
     [KEYS.userPoolId]: profile.userPoolId,
@@ -186,8 +190,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
       }
     });
   } catch (err) {
-    await undo();
-    if (signedIn) await deleteSession(store, name).catch(() => undefined);
+    await restoreSecrets(store, name, snapshot);
     throw err;
   }
 
@@ -240,19 +243,31 @@ async function chooseNewPassword(io: Io, interactive: boolean, name: string, fro
 }
 
 /** Store the secrets (deleting optional ones that are now absent); returns how to put the old ones back. */
-async function saveSecrets(store: SecretStore, profile: string, secrets: Partial<Record<SecretKind, string | undefined>>): Promise<() => Promise<void>> {
-  const previous: Array<[string, string | null]> = [];
+const KINDS: SecretKind[] = ['password', 'client-secret', 'totp-secret', 'refresh-token'];
+type Snapshot = Array<[SecretKind, string | null]>;
+
+/** The profile's secrets as they are now (read before anything changes, which also proves the store can be reached). */
+async function snapshotSecrets(store: SecretStore, profile: string): Promise<Snapshot> {
+  const snapshot: Snapshot = [];
+  for (const kind of KINDS) snapshot.push([kind, await getLargeSecret(store, secretAccount(profile, kind))]);
+  return snapshot;
+}
+
+/** Store the secrets, deleting optional ones that are now absent. */
+async function saveSecrets(store: SecretStore, profile: string, secrets: Partial<Record<SecretKind, string | undefined>>): Promise<void> {
   for (const [kind, value] of Object.entries(secrets) as Array<[SecretKind, string | undefined]>) {
     const account = secretAccount(profile, kind);
-    previous.push([account, await store.get(account)]);
     if (value !== undefined) await store.set(account, value);
     else await store.delete(account);
   }
-  return async () => {
-    for (const [account, old] of previous) {
-      await (old === null ? store.delete(account) : store.set(account, old)).catch(() => undefined);
-    }
-  };
+}
+
+/** Put every secret of the profile back as the snapshot had it (the refresh token included). */
+async function restoreSecrets(store: SecretStore, profile: string, snapshot: Snapshot): Promise<void> {
+  for (const [kind, old] of snapshot) {
+    const account = secretAccount(profile, kind);
+    await (old === null ? deleteLargeSecret(store, account) : setLargeSecret(store, account, old)).catch(() => undefined);
+  }
 }
 
 function list(items: string[]): string {
