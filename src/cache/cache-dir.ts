@@ -58,7 +58,7 @@ export class CredentialsCache {
   async write(key: string, entry: CacheEntry): Promise<void> {
     await this.checkDir(true);
     try {
-      await atomicWriteFile(this.entryPath(key), serializeEntry(entry), 0o600);
+      await atomicWriteFile(this.entryPath(key), serializeEntry(entry), 0o600, { durable: false });
     } catch (err) {
       throw cacheError(`cannot write the credentials cache in ${this.dir}: ${errnoText(err)}`, err);
     }

@@ -41,7 +41,7 @@ async function loadWithCodeCache(file: string, cacheDir: string, log: DebugLog):
     process.once('beforeExit', () => {
       void (async () => {
         const { atomicWriteFile } = await import('../fs/atomic-write.js');
-        await atomicWriteFile(cacheFile, script.createCachedData(), 0o600);
+        await atomicWriteFile(cacheFile, script.createCachedData(), 0o600, { durable: false });
         // Caches of other versions of Node or of the bundle are of no more use.
         const { readdir, rm } = await import('node:fs/promises');
         for (const name of await readdir(cacheDir)) {

@@ -24,6 +24,11 @@ export interface SignInDeps {
 export interface SignInResult {
   credentials: AwsCredentials;
   tokens: SignInOutcome;
+  /**
+   * Keeping the new session (refresh token, IdentityId) in the store, under way: the caller may
+   * write the cache meanwhile, and must await it before exiting. It never rejects.
+   */
+  sessionSaved: Promise<void>;
 }
 
 /** The profile's secrets; a missing password says how to store it. */
@@ -142,6 +147,7 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
       );
     }
 
+    let sessionSaved = Promise.resolve();
     if ((options.keepSession ?? options.useSession) && store) {
       const next: StoredSession = {
         userPoolId: profile.userPoolId,
@@ -155,12 +161,12 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
       };
       if (JSON.stringify(next) !== JSON.stringify(session)) {
         // Not being able to keep the session costs the next call a password sign-in, no more.
-        await log.step('write keychain (session)', () => writeSession(store, profile.name, next)).catch((err: unknown) => {
+        sessionSaved = log.step('write keychain (session)', () => writeSession(store, profile.name, next)).catch((err: unknown) => {
           log(`could not keep the refresh token: ${(err as Error).message}`);
         });
       }
     }
-    return { credentials, tokens };
+    return { credentials, tokens, sessionSaved };
   } finally {
     for (const raw of opened) raw.destroy();
   }

@@ -8,7 +8,12 @@ import { uniqueSuffix } from './unique.js';
  * new bytes, never a half-written file. `mode` applies to the temporary file before any byte
  * is written, so the data is never readable by others even for an instant.
  */
-export async function atomicWriteFile(target: string, data: string | Uint8Array, mode: number): Promise<void> {
+export async function atomicWriteFile(
+  target: string,
+  data: string | Uint8Array,
+  mode: number,
+  options: { durable?: boolean } = {},
+): Promise<void> {
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${uniqueSuffix()}.tmp`);
   const handle = await fs.open(tmp, 'wx', mode);
@@ -16,7 +21,8 @@ export async function atomicWriteFile(target: string, data: string | Uint8Array,
     try {
       await handle.chmod(mode); // the umask may have narrowed or (never) widened it
       await handle.writeFile(data);
-      await handle.sync();
+      // Skipped for what may be lost in a power cut (the cache): a damaged entry is only a miss.
+      if (options.durable !== false) await handle.sync();
     } finally {
       await handle.close();
     }

@@ -39,6 +39,7 @@ export async function profileCredentials(options: CredentialProcessOptions, io: 
   log(`config file ${file}, profile ${name}`);
   const profile = await loadCognitoProfile(file, name);
   const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
+  let sessionSaved: Promise<void> = Promise.resolve();
   const entry = await cachedCredentials(
     {
       cache,
@@ -70,10 +71,12 @@ export async function profileCredentials(options: CredentialProcessOptions, io: 
         ...(io.sleep ? { sleep: io.sleep } : {}),
         ...(io.createApi ? { createApi: io.createApi } : {}),
       };
-      const { credentials } = await signInForCredentials(profile, deps, { useSession: true, store });
-      return credentials;
+      const result = await signInForCredentials(profile, deps, { useSession: true, store });
+      sessionSaved = result.sessionSaved; // the keychain write goes on while the cache is written
+      return result.credentials;
     },
   );
+  await sessionSaved;
   return { profile, entry };
 }
 

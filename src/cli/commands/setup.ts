@@ -161,6 +161,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   };
   if (options.verify) {
     signedIn = await verify();
+    await signedIn.sessionSaved;
     if (signedIn.tokens.newPassword) finalPassword = signedIn.tokens.newPassword;
     log('verified: the sign-in worked');
   }
