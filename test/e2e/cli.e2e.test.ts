@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONSUMERS, type ConsumerName } from '../support/consumers.js';
 import { CLI_BIN, makeTestHome, runCli, type TestHome } from '../support/env.js';
@@ -19,6 +18,7 @@ import {
   type Moto,
 } from '../support/moto.js';
 import { describeWith } from '../support/tools.js';
+import { listFiles, setupArgv } from '../support/argv.js';
 
 const HAND_WRITTEN = [
   '# Written by hand; keep me.',
@@ -51,22 +51,7 @@ describeWith(['moto', 'keyring', 'awscli', 'boto3'], 'cognito-creds end to end (
   let keyring: Keyring;
   let env: Record<string, string>;
 
-  const setupArgs = (profile: string) => [
-    'setup',
-    '--profile',
-    profile,
-    '--user-pool-id',
-    fixture.userPoolId,
-    '--client-id',
-    fixture.clientId,
-    '--identity-pool-id',
-    fixture.identityPoolId,
-    '--username',
-    fixture.username,
-    '--auth-flow',
-    'USER_PASSWORD_AUTH',
-    '--password-stdin',
-  ];
+  const setupArgs = (profile: string) => setupArgv(profile, fixture, ['--auth-flow', 'USER_PASSWORD_AUTH']);
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -276,13 +261,3 @@ describeWith(['moto', 'keyring', 'awscli', 'boto3'], 'cognito-creds end to end (
     });
   });
 });
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(p)));
-    else if (entry.isFile()) out.push(p);
-  }
-  return out;
-}

@@ -9,6 +9,7 @@ import { viaAwsCliV2 } from '../support/consumers.js';
 import { makeTestHome, runCli, type TestHome } from '../support/env.js';
 import { createCognitoFixture, MOTO_ACCESS_KEY_ID, startMoto, type CognitoFixture, type Moto } from '../support/moto.js';
 import { describeWith } from '../support/tools.js';
+import { setupArgv } from '../support/argv.js';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -31,10 +32,7 @@ describeWith(['moto', 'awscli'], 'no keychain: the encrypted file store (moto, n
     await home?.cleanup();
   });
 
-  const setupArgs = (profile: string, store: string[] = ['--secret-store', 'file']) => [
-    'setup', '--profile', profile, '--user-pool-id', fixture.userPoolId, '--client-id', fixture.clientId,
-    '--identity-pool-id', fixture.identityPoolId, '--username', fixture.username, '--password-stdin', ...store,
-  ];
+  const setupArgs = (profile: string, store: string[] = ['--secret-store', 'file']) => setupArgv(profile, fixture, store);
 
   it('setup, credential-process and the AWS CLI v2 work with the file store', async () => {
     const r = await runCli(setupArgs('filed'), { env: { ...env, COGNITO_CREDS_FILE_PASSPHRASE: PASSPHRASE }, input: fixture.password });

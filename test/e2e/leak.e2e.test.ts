@@ -15,6 +15,7 @@ import { DEFAULT_CLIENT_ID, FakeCognito } from '../fake-cognito/server.js';
 import { makeTestHome, runCli, type RunResult, type TestHome } from '../support/env.js';
 import { startKeyring, type Keyring } from '../support/keyring.js';
 import { describeWith } from '../support/tools.js';
+import { listFiles, setupArgv } from '../support/argv.js';
 
 const tag = randomBytes(6).toString('hex');
 const PASSWORD = `Leak-"pw"-$HOME-\\-ü-${tag}`;
@@ -80,21 +81,8 @@ describeWith(['keyring'], 'no secret leaks from any command (fake Cognito with a
     }
   };
 
-  const setupArgs = (profile: string, extra: string[] = []) => [
-    'setup',
-    '--profile',
-    profile,
-    '--user-pool-id',
-    fake.userPoolId,
-    '--client-id',
-    DEFAULT_CLIENT_ID,
-    '--identity-pool-id',
-    fake.identityPoolId,
-    '--username',
-    'alice',
-    '--password-stdin',
-    ...extra,
-  ];
+  const setupArgs = (profile: string, extra: string[] = []) =>
+    setupArgv(profile, { userPoolId: fake.userPoolId, clientId: DEFAULT_CLIENT_ID, identityPoolId: fake.identityPoolId, username: 'alice' }, extra);
   const secretEnv = { COGNITO_CLIENT_SECRET: CLIENT_SECRET, COGNITO_TOTP_SECRET: TOTP_SECRET };
   const cacheDir = () => path.join(home.cacheDir, 'cognito-creds');
   const dropCache = () => fs.rm(cacheDir(), { recursive: true, force: true });
@@ -198,15 +186,7 @@ describeWith(['keyring'], 'no secret leaks from any command (fake Cognito with a
   it('leaves no secret in any file under the home; the credentials only in 0600 cache files', async () => {
     // The cache files were removed by remove/logout: sign in once more so that one is there to check.
     expect((await runCli([...setupArgs('leak')], { env: { ...env, ...secretEnv }, input: `${PASSWORD}\n` })).code).toBe(0);
-    const files: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (e.isFile()) files.push(p);
-      }
-    };
-    await walk(home.home);
+    const files = await listFiles(home.home);
     const cacheFiles = files.filter((f) => path.dirname(f) === cacheDir() && f.endsWith('.json'));
     expect(cacheFiles.length).toBeGreaterThan(0);
     expect(files.some((f) => f.startsWith(keyring.keyringDir))).toBe(true);

@@ -13,6 +13,7 @@ import { FakeCognito } from '../fake-cognito/server.js';
 import { CLI_BIN, makeTestHome, runCli, type RunResult, type TestHome } from '../support/env.js';
 import { keytarInChild, startKeyring, type Keyring } from '../support/keyring.js';
 import { describeWith } from '../support/tools.js';
+import { setupArgv } from '../support/argv.js';
 
 const PASSWORD = 'E2e-Matrix-Pw-1!';
 const CLIENT = 'fakeclient0000000000000001';
@@ -30,21 +31,8 @@ describeWith(['keyring'], 'the fault matrix in subprocesses (fake Cognito, gnome
   let keyring: Keyring;
   let env: Record<string, string>;
 
-  const setupArgs = (profile: string, extra: string[] = []) => [
-    'setup',
-    '--profile',
-    profile,
-    '--user-pool-id',
-    fake.userPoolId,
-    '--client-id',
-    CLIENT,
-    '--identity-pool-id',
-    fake.identityPoolId,
-    '--username',
-    'alice',
-    '--password-stdin',
-    ...extra,
-  ];
+  const setupArgs = (profile: string, extra: string[] = []) =>
+    setupArgv(profile, { userPoolId: fake.userPoolId, clientId: CLIENT, identityPoolId: fake.identityPoolId, username: 'alice' }, extra);
   const profileSection = (name: string) =>
     `[profile ${name}]\ncognito_user_pool_id = ${fake.userPoolId}\ncognito_client_id = ${CLIENT}\n` +
     `cognito_identity_pool_id = ${fake.identityPoolId}\ncognito_username = alice\n`;

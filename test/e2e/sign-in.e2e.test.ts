@@ -19,6 +19,7 @@ import { makeTestHome, runCli, type TestHome } from '../support/env.js';
 import { keytarInChild, startKeyring, type Keyring } from '../support/keyring.js';
 import { createCognitoFixture, MOTO_ACCESS_KEY_ID, motoClients, startMoto, type Moto } from '../support/moto.js';
 import { describeWith } from '../support/tools.js';
+import { listFiles, setupArgv } from '../support/argv.js';
 
 describeWith(['moto', 'keyring'], 'sign-in flows end to end (moto with TOTP checks, gnome-keyring)', () => {
   let moto: Moto;
@@ -44,7 +45,7 @@ describeWith(['moto', 'keyring'], 'sign-in flows end to end (moto with TOTP chec
 
   const setup = async (profile: string, f: { userPoolId: string; clientId: string; identityPoolId: string; username: string; password: string }, extra: string[] = [], extraEnv: Record<string, string> = {}) =>
     runCli(
-      ['setup', '--profile', profile, '--user-pool-id', f.userPoolId, '--client-id', f.clientId, '--identity-pool-id', f.identityPoolId, '--username', f.username, '--password-stdin', ...extra],
+      setupArgv(profile, f, extra),
       { env: { ...env, ...extraEnv }, input: `${f.password}\n` },
     );
   const cp = (profile: string) => runCli(['credential-process', '--profile', profile], { env });
@@ -155,15 +156,7 @@ describeWith(['moto', 'keyring'], 'sign-in flows end to end (moto with TOTP chec
       }
     }
     expect(secrets.length).toBeGreaterThanOrEqual(5);
-    const files: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (e.isFile()) files.push(p);
-      }
-    };
-    await walk(home.home);
+    const files = await listFiles(home.home);
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) {
       const text = await fs.readFile(file, 'latin1');

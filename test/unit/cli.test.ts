@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SELF_COMMAND, useInProcessCli, type RunOptions } from '../support/in-process.js';
+import { setupArgv } from '../support/argv.js';
 
 const PASSWORD = `pa ss"w$rd\\ü'`;
 
@@ -14,23 +15,12 @@ const cli = useInProcessCli({ users: [{ username: 'alice', password: PASSWORD }]
 const run = (argv: string[], opts: RunOptions = {}) => cli.run(argv, opts);
 const writeProfile = (extra = '') => cli.writeProfile(`cognito_auth_flow = USER_PASSWORD_AUTH\n${extra}`);
 
-const setupArgs = (profile = 'dev', extra: string[] = []) => [
-  'setup',
-  '--profile',
-  profile,
-  '--user-pool-id',
-  cli.fake.userPoolId,
-  '--client-id',
-  'fakeclient0000000000000001',
-  '--identity-pool-id',
-  cli.fake.identityPoolId,
-  '--username',
-  'alice',
-  '--auth-flow',
-  'USER_PASSWORD_AUTH',
-  '--password-stdin',
-  ...extra,
-];
+const setupArgs = (profile = 'dev', extra: string[] = []) =>
+  setupArgv(profile, { userPoolId: cli.fake.userPoolId, clientId: 'fakeclient0000000000000001', identityPoolId: cli.fake.identityPoolId, username: 'alice' }, [
+    '--auth-flow',
+    'USER_PASSWORD_AUTH',
+    ...extra,
+  ]);
 
 
 describe('setup', () => {

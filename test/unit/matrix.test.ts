@@ -13,6 +13,7 @@ import { cacheKey } from '../../src/cache/entry.js';
 import { resolveCognitoProfile } from '../../src/config/profile.js';
 import type { SecretStore } from '../../src/secrets/store.js';
 import { SELF_COMMAND, useInProcessCli, type Run, type RunOptions } from '../support/in-process.js';
+import { setupArgv } from '../support/argv.js';
 
 const PASSWORD = 'Matrix-Pw-1!';
 const CLIENT = 'fakeclient0000000000000001';
@@ -72,22 +73,8 @@ async function writeConfig(text: string, file = cli.configFile): Promise<void> {
 const cp = (profile = 'dev', opts: RunOptions = {}) => cli.run(['credential-process', '--profile', profile], opts);
 
 function setupArgs(profile: string, over: { username?: string; clientId?: string; flow?: string } = {}, extra: string[] = []): string[] {
-  return [
-    'setup',
-    '--profile',
-    profile,
-    '--user-pool-id',
-    cli.fake.userPoolId,
-    '--client-id',
-    over.clientId ?? CLIENT,
-    '--identity-pool-id',
-    cli.fake.identityPoolId,
-    '--username',
-    over.username ?? 'alice',
-    ...(over.flow ? ['--auth-flow', over.flow] : []),
-    '--password-stdin',
-    ...extra,
-  ];
+  const ids = { userPoolId: cli.fake.userPoolId, clientId: over.clientId ?? CLIENT, identityPoolId: cli.fake.identityPoolId, username: over.username ?? 'alice' };
+  return setupArgv(profile, ids, [...(over.flow ? ['--auth-flow', over.flow] : []), ...extra]);
 }
 
 function issuedJson(c = cli): string {

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useInProcessCli } from '../support/in-process.js';
+import { setupArgv } from '../support/argv.js';
 
 const PASSWORD = 'Corr3ct horse "battery" $taple ✓';
 const SECRET = 'client-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -34,10 +35,8 @@ const ops = () => cli.fake.requests.map((q) => (q.operation === 'InitiateAuth' ?
 const everythingSent = () => JSON.stringify(cli.fake.requests.map((q) => q.body));
 const cp = (env: Record<string, string> = {}) => cli.run(['credential-process', '--profile', 'dev'], { env });
 
-const setupArgs = (clientId: string, extra: string[] = []) => [
-  'setup', '--profile', 'dev', '--user-pool-id', cli.fake.userPoolId, '--client-id', clientId,
-  '--identity-pool-id', cli.fake.identityPoolId, '--username', 'alice', '--password-stdin', ...extra,
-];
+const ids = (clientId: string, username = 'alice') => ({ userPoolId: cli.fake.userPoolId, clientId, identityPoolId: cli.fake.identityPoolId, username });
+const setupArgs = (clientId: string, extra: string[] = []) => setupArgv('dev', ids(clientId), extra);
 
 describe('USER_SRP_AUTH, the default', () => {
   beforeEach(async () => {
@@ -134,10 +133,7 @@ describe('refresh-token rotation', () => {
 });
 
 describe('NEW_PASSWORD_REQUIRED', () => {
-  const newbieArgs = (extra: string[] = []) => [
-    'setup', '--profile', 'newbie', '--user-pool-id', cli.fake.userPoolId, '--client-id', 'fakeclient0000000000000001',
-    '--identity-pool-id', cli.fake.identityPoolId, '--username', 'newbie', '--password-stdin', ...extra,
-  ];
+  const newbieArgs = (extra: string[] = []) => setupArgv('newbie', ids('fakeclient0000000000000001', 'newbie'), extra);
 
   it('credential-process says to run setup', async () => {
     await cli.writeProfile('cognito_username = newbie\n', 'newbie');
