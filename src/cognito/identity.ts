@@ -2,6 +2,7 @@
 import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, isCredsError, profileLabel } from '../errors.js';
 import type { DebugLog } from '../log/debug.js';
+import { stringClaim } from '../log/jwt.js';
 import type { CognitoApi } from './api.js';
 
 export interface AwsCredentials {
@@ -18,7 +19,7 @@ export interface AwsCredentials {
  * in); else `cognito-idp.<region>.amazonaws.com/<poolId>`.
  */
 export function loginsKey(profile: Pick<CognitoProfile, 'region' | 'userPoolId'>, idToken?: string): string {
-  const iss = idToken ? issuer(idToken) : undefined;
+  const iss = idToken ? stringClaim(idToken, 'iss') : undefined;
   const fromIss = iss?.replace(/^https:\/\//, '');
   if (fromIss && /^cognito-idp[a-z0-9-]*\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w-]+_[0-9A-Za-z]+$/.test(fromIss) && fromIss.endsWith(`/${profile.userPoolId}`)) {
     return fromIss;
@@ -26,14 +27,6 @@ export function loginsKey(profile: Pick<CognitoProfile, 'region' | 'userPoolId'>
   return `cognito-idp.${profile.region}.amazonaws.com/${profile.userPoolId}`;
 }
 
-function issuer(jwt: string): string | undefined {
-  try {
-    const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown };
-    return typeof claims.iss === 'string' ? claims.iss : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * GetId (skipped when the IdentityId is known from an earlier sign-in) and

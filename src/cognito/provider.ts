@@ -2,6 +2,7 @@
 import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, profileLabel } from '../errors.js';
 import { type DebugLog, redactJwt } from '../log/debug.js';
+import { stringClaim } from '../log/jwt.js';
 import { readSession, type StoredSession, writeSession } from '../secrets/session.js';
 import { secretAccount, type SecretStore } from '../secrets/store.js';
 import { type CognitoApi, type CognitoApiOptions, createCognitoApi, DEFAULT_TOTAL_TIMEOUT_MS, describeEndpoint } from './api.js';
@@ -149,11 +150,12 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
 
     let sessionSaved = Promise.resolve();
     if ((options.keepSession ?? options.useSession) && store) {
+      const cognitoUsername = stringClaim(tokens.idToken, 'cognito:username');
       const next: StoredSession = {
         userPoolId: profile.userPoolId,
         clientId: profile.clientId,
         username: profile.username,
-        ...(claim(tokens.idToken, 'cognito:username') ? { cognitoUsername: claim(tokens.idToken, 'cognito:username') } : {}),
+        ...(cognitoUsername ? { cognitoUsername } : {}),
         ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
         ...(rotates ? { rotates } : {}),
         identityPoolId: profile.identityPoolId,
@@ -182,16 +184,6 @@ function sleep(ms: number): Promise<void> {
 function refreshRejected(err: unknown): boolean {
   const name = causeName(err);
   return name === 'NotAuthorizedException' || name === 'RefreshTokenReuseException';
-}
-
-/** One string claim of a JWT's payload, without verifying it (Cognito just issued it over TLS). */
-function claim(jwt: string, name: string): string | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-    return typeof payload[name] === 'string' ? (payload[name] as string) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `COGNITO_CREDS_TIMEOUT` in seconds, else the default. */

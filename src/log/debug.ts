@@ -1,3 +1,5 @@
+import { jwtClaims } from './jwt.js';
+
 /**
  * --debug output: on stderr only, each line prefixed, with the time since start. Callers pass
  * only what is safe to show; `redactJwt` shows a token as a few of its claims.
@@ -39,13 +41,8 @@ export const silentLog: DebugLog = createDebugLog(false);
 
 /** A JWT as `jwt(sub=…, exp=…)`, never the token itself. */
 export function redactJwt(token: string): string {
-  const payload = token.split('.')[1];
-  if (!payload) return 'jwt(unreadable)';
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const exp = typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : '?';
-    return `jwt(sub=${String(claims.sub ?? '?')}, exp=${exp})`;
-  } catch {
-    return 'jwt(unreadable)';
-  }
+  const claims = jwtClaims(token);
+  if (!claims) return 'jwt(unreadable)';
+  const exp = typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : '?';
+  return `jwt(sub=${String(claims.sub ?? '?')}, exp=${exp})`;
 }
