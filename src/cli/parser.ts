@@ -26,7 +26,7 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
     )
     .command(
       'setup',
-      'Store a password in the keychain and write a profile into the AWS config file',
+      'Store a password in the keychain (or the encrypted file) and write a profile into the AWS config file',
       (y) =>
         y
           .option('profile', { type: 'string', describe: 'Profile to write (default: AWS_PROFILE, else "default")' })
@@ -77,11 +77,11 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
     )
     .command(
       'remove',
-      'Delete a profile\'s secrets from the keychain and its section from the AWS config file',
+      'Delete a profile\'s secrets, its cached credentials and its section of the AWS config file',
       (y) =>
         y
           .option('profile', { type: 'string', describe: 'Profile to remove (default: AWS_PROFILE, else "default")' })
-          .example('$0 remove --profile dev', ''),
+          .example('$0 remove --profile dev', 'refuses a section without cognito_* keys'),
       async (args) => {
         const { remove } = await import('./commands/remove.js');
         await remove({ profile: args.profile, debug: args.debug }, io);
@@ -164,6 +164,10 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
         else defaults((_err, names) => done(names ?? []));
       },
     )
+    .example('$0 setup --profile dev', 'once: store the password, write [profile dev]')
+    .example('aws sts get-caller-identity --profile dev', 'then: the AWS CLI and SDKs run credential-process')
+    .example('$0 completion >> ~/.bashrc', 'shell completion (bash, or zsh when $SHELL is zsh)')
+    .epilog('Docs: README.md and docs/ (configuration, troubleshooting, security, performance) in the package.')
     .demandCommand(1, 'Name a command.')
     .strict()
     .version(packageVersion())
