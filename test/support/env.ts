@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/cli/package-root.js';
@@ -225,6 +226,25 @@ export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
     child.once('exit', () => {
       clearTimeout(timer);
       resolvePromise(true);
+    });
+  });
+}
+
+/** A loopback port nothing listens on right now (for a server to start on, or a dead endpoint). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      if (addr === null || typeof addr === 'string') {
+        srv.close();
+        reject(new Error('no port'));
+        return;
+      }
+      const port = addr.port;
+      srv.close(() => resolvePromise(port));
     });
   });
 }

@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -13,7 +12,7 @@ import {
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoIdentityClient, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
-import { killGroup, trackGroup, untrackGroup, waitForExit } from './env.js';
+import { freePort, killGroup, trackGroup, untrackGroup, waitForExit } from './env.js';
 
 /**
  * What moto 5 returns from GetCredentialsForIdentity, whatever the identity
@@ -39,23 +38,6 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (addr === null || typeof addr === 'string') {
-        srv.close();
-        reject(new Error('no port'));
-        return;
-      }
-      const port = addr.port;
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,11 +3,11 @@
  * clients, real HTTP) and an in-memory secret store: exact stdout, stderr, exit codes, files.
  */
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SELF_COMMAND, useInProcessCli, type RunOptions } from '../support/in-process.js';
 import { setupArgv } from '../support/argv.js';
+import { freePort } from '../support/env.js';
 
 const PASSWORD = `pa ss"w$rd\\ü'`;
 
@@ -222,7 +222,7 @@ describe('credential-process', () => {
   });
 
   it('ends a connection refused quickly', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${port}`;
     const dead = await run(['credential-process', '--profile', 'dev']);
     expect([dead.code, dead.stdout]).toEqual([6, '']);
@@ -279,13 +279,6 @@ describe('remove', () => {
   });
 });
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('cache, single flight and refresh tokens', () => {
   let clock: number;

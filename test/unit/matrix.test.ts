@@ -6,7 +6,6 @@
  * keyring, a subprocess or the default 25 s timeout are in test/e2e/matrix.e2e.test.ts.
  */
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheKey } from '../../src/cache/entry.js';
@@ -14,6 +13,7 @@ import { resolveCognitoProfile } from '../../src/config/profile.js';
 import type { SecretStore } from '../../src/secrets/store.js';
 import { SELF_COMMAND, useInProcessCli, type Run, type RunOptions } from '../support/in-process.js';
 import { setupArgv } from '../support/argv.js';
+import { freePort } from '../support/env.js';
 
 const PASSWORD = 'Matrix-Pw-1!';
 const CLIENT = 'fakeclient0000000000000001';
@@ -85,13 +85,6 @@ function issuedJson(c = cli): string {
   );
 }
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function exists(p: string): Promise<boolean> {
   return fs.stat(p).then(
@@ -371,7 +364,7 @@ describe('the network and Cognito fail (exit 6)', () => {
 
   it('connection refused', async () => {
     await arrange();
-    const port = await closedPort();
+    const port = await freePort();
     // The SDK reads the endpoint from process.env itself (the harness restores it after each test).
     process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${port}`;
     const r = await cp();
