@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CredsError, profileLabel } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
 import { acquireLock, isErrno, LockTimeoutError } from '../fs/lock.js';
-import { profilesFromIni } from './ini.js';
+import { parseIni, profilesFromIni } from './ini.js';
 import { type CognitoProfile, resolveCognitoProfile } from './profile.js';
 
 /** The config file's text, or undefined when it does not exist. */
@@ -41,7 +41,22 @@ export async function loadCognitoProfile(file: string, profile: string): Promise
       `Run \`cognito-creds setup --profile ${profile}\`, or check the name (--profile, AWS_PROFILE).`,
     );
   }
-  return resolveCognitoProfile(profile, settings, file);
+  return resolveCognitoProfile(profile, settings, file, profileServices(text, settings));
+}
+
+/**
+ * The sub-settings of the `[services NAME]` section a profile's `services` names (sections of
+ * that name merged, later ones winning), else nothing.
+ */
+export function profileServices(text: string, settings: Readonly<Record<string, string>>): Record<string, Record<string, string>> {
+  const name = settings.services;
+  if (!name) return {};
+  const merged: Record<string, Record<string, string>> = {};
+  for (const section of parseIni(text)) {
+    if (section.name.replace(/\s+/g, ' ') !== `services ${name}`) continue;
+    for (const [key, sub] of Object.entries(section.subsections)) merged[key] = { ...merged[key], ...sub };
+  }
+  return merged;
 }
 
 /**

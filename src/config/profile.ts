@@ -1,3 +1,4 @@
+import { type EndpointSettings, SERVICES_KEYS } from '../cognito/endpoint.js';
 import { CredsError, profileLabel } from '../errors.js';
 import { type AuthFlow, DEFAULT_AUTH_FLOW, KEYS, type SecretStoreChoice } from './keys.js';
 import {
@@ -36,13 +37,20 @@ export interface CognitoProfile {
   secretStore: SecretStoreChoice;
   /** The profile's own `region` (for the AWS services it is used with), when set and well-formed. */
   awsRegion?: string;
+  /** endpoint_url, use_fips_endpoint, … and the `services` section's endpoints (src/cognito/endpoint.ts). */
+  endpoints: EndpointSettings;
 }
+
+/** The profile keys (besides cognito_*) that decide where Cognito's requests go. */
+export const ENDPOINT_KEYS = ['endpoint_url', 'use_fips_endpoint', 'use_dualstack_endpoint', 'ignore_configured_endpoint_urls', 'services'] as const;
 
 /** Turn a profile's raw settings into a checked CognitoProfile, naming the first bad or missing key. */
 export function resolveCognitoProfile(
   name: string,
   settings: Readonly<Record<string, string>>,
   configFile: string,
+  /** The sub-settings of the `[services NAME]` section the profile's `services` names, if any. */
+  services: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
 ): CognitoProfile {
   const where = `${profileLabel(name)} in ${configFile}`;
   const fix = `Fix it in the config file, or run \`cognito-creds setup --profile ${name}\`.`;
@@ -82,9 +90,25 @@ export function resolveCognitoProfile(
   const minTtl = optional(KEYS.minTtl, checkSeconds);
   const secretStore = (optional(KEYS.secretStore, checkSecretStore) as SecretStoreChoice | undefined) ?? 'keychain';
 
+  const endpoints: EndpointSettings = {};
+  const set = (key: keyof EndpointSettings & string, setting: string) => {
+    const value = settings[setting];
+    if (value !== undefined && value !== '') (endpoints as Record<string, string>)[key] = value;
+  };
+  set('endpointUrl', 'endpoint_url');
+  set('useFipsEndpoint', 'use_fips_endpoint');
+  set('useDualstackEndpoint', 'use_dualstack_endpoint');
+  set('ignoreConfiguredEndpointUrls', 'ignore_configured_endpoint_urls');
+  const idp = services[SERVICES_KEYS['cognito-idp']]?.endpoint_url;
+  const identity = services[SERVICES_KEYS['cognito-identity']]?.endpoint_url;
+  if (idp || identity) {
+    endpoints.serviceEndpointUrls = { ...(idp ? { 'cognito-idp': idp } : {}), ...(identity ? { 'cognito-identity': identity } : {}) };
+  }
+
   return {
     name,
     configFile,
+    endpoints,
     userPoolId,
     clientId,
     identityPoolId,

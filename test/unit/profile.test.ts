@@ -32,6 +32,23 @@ describe('resolveCognitoProfile', () => {
       region: 'ap-northeast-1',
       identityRegion: 'eu-west-2',
       secretStore: 'keychain',
+      endpoints: {},
+    });
+  });
+
+  it('keeps the endpoint settings, and the services section\'s Cognito endpoints only', () => {
+    const p = resolveCognitoProfile(
+      'dev',
+      { ...good, endpoint_url: 'http://127.0.0.1:4566', use_fips_endpoint: 'true', use_dualstack_endpoint: 'false', ignore_configured_endpoint_urls: 'false' },
+      '/c',
+      { cognito_identity_provider: { endpoint_url: 'http://127.0.0.1:1' }, s3: { endpoint_url: 'http://127.0.0.1:2' } },
+    );
+    expect(p.endpoints).toEqual({
+      endpointUrl: 'http://127.0.0.1:4566',
+      useFipsEndpoint: 'true',
+      useDualstackEndpoint: 'false',
+      ignoreConfiguredEndpointUrls: 'false',
+      serviceEndpointUrls: { 'cognito-idp': 'http://127.0.0.1:1' },
     });
   });
 

@@ -6,9 +6,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
-import { describeEndpoint } from '../../cognito/api.js';
+import { resolveEndpoint } from '../../cognito/endpoint.js';
 import { networkReason } from '../../cognito/errors.js';
-import { readConfigText } from '../../config/config-file.js';
+import { profileServices, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni } from '../../config/ini.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
@@ -56,7 +56,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
       report({ ok: false, text: `${profileLabel(name)} is not in ${file}`, hint: `Run \`cognito-creds setup --profile ${name}\`, or check --profile / AWS_PROFILE.` });
     } else {
       try {
-        profile = resolveCognitoProfile(name, settings, file);
+        profile = resolveCognitoProfile(name, settings, file, profileServices(text, settings));
         report({ ok: true, text: `${profileLabel(name)}: every cognito_* key is present and well-formed (user ${profile.username}, flow ${profile.authFlow})` });
       } catch (err) {
         report(failure(err));
@@ -119,7 +119,13 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   // 4. The endpoints answer (any HTTP answer will do: these requests are not signed).
   if (profile) {
     for (const [service, region] of [['cognito-idp', profile.region], ['cognito-identity', profile.identityRegion]] as const) {
-      const url = describeEndpoint(service, region, io.env);
+      let url: string;
+      try {
+        url = resolveEndpoint(service, region, profile.endpoints, io.env).url;
+      } catch (err) {
+        report(failure(err));
+        continue;
+      }
       report(await probe(url));
     }
   }

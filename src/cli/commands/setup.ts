@@ -6,11 +6,11 @@
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey, entryFor, identityOf } from '../../cache/entry.js';
 import { decodeBase32 } from '../../cognito/totp.js';
-import { editConfigFile, readConfigText } from '../../config/config-file.js';
+import { editConfigFile, profileServices, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni, upsertProfile } from '../../config/ini.js';
 import { KEYS } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
-import { resolveCognitoProfile } from '../../config/profile.js';
+import { ENDPOINT_KEYS, resolveCognitoProfile } from '../../config/profile.js';
 import {
   type Check,
   checkAuthFlow,
@@ -78,7 +78,8 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   const nameProblem = checkProfileName(name);
   if (nameProblem) throw new CredsError('usage', `--profile ${shown(name)} ${nameProblem}`, 'Choose another name.');
   const file = configFilePath(io.env, io.home);
-  const existing = profilesFromIni((await readConfigText(file)) ?? '').get(name) ?? {};
+  const text = (await readConfigText(file)) ?? '';
+  const existing = profilesFromIni(text).get(name) ?? {};
   const interactive = io.stdinIsTTY && !options.passwordStdin;
   log(`config file ${file}, profile ${name}, ${interactive ? 'interactive' : 'scripted'}`);
 
@@ -102,7 +103,9 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
     if (problem) throw new CredsError('usage', `${field.flag} ${shown(value)} ${problem}`, `Pass a valid ${field.flag}.`);
     settings[field.key] = value;
   }
-  const profile = resolveCognitoProfile(name, settings, file);
+  // The sign-in goes where the profile's endpoint settings (kept as they are) send it.
+  const endpointSettings = Object.fromEntries(ENDPOINT_KEYS.flatMap((k) => (existing[k] === undefined ? [] : [[k, existing[k]]])));
+  const profile = resolveCognitoProfile(name, { ...endpointSettings, ...settings }, file, profileServices(text, existing));
 
   const [password, newPasswordLine] = await readPassword(options, io, interactive, name);
   const store = await io.secrets(profile.secretStore);
