@@ -1,15 +1,15 @@
 // The published program is a handful of CommonJS bundles (esbuild), each loaded only when needed:
 //
 //   dist/cognito-creds.cjs  main and the warm path: credential-process served from the cache
-//   dist/provider.cjs       the sign-in: Cognito flows and the AWS SDK clients
+//   dist/provider.cjs       the sign-in: Cognito flows and their AWS JSON requests
 //   dist/keytar-store.cjs   the OS keychain (keytar itself stays a native dependency)
 //   dist/file-store.cjs     the encrypted file store
 //   dist/tty.cjs            terminal prompts
 //   dist/parser.cjs         every other command, with yargs
 //
 // CommonJS because Node's CommonJS loader starts faster than its ESM loader, and one file per part
-// because resolving and reading hundreds of small files is what makes loading the SDK slow. An
-// `import()` of another part becomes a `require()` of its bundle.
+// because resolving and reading many small files costs more than reading one. An `import()` of
+// another part becomes a `require()` of its bundle.
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +25,6 @@ const parts = {
 };
 const partOf = new Map(Object.entries(parts).map(([name, file]) => [path.join(root, file.replace(/\.ts$/, '.js')), name]));
 
-// The SDK clients reach for the default credential chain (SSO, IMDS, INI files, …) when no
-// credentials are given; cognito-creds gives its own and sends only unsigned requests, so those
-// modules are replaced by stubs that fail loudly should anything ever call them.
-const unused = /^(@aws-sdk\/credential-provider-[a-z-]+|@aws-sdk\/nested-clients(\/.*)?|@aws-sdk\/token-providers|@smithy\/credential-provider-imds)$/;
-
 for (const [name, entry] of Object.entries(parts)) {
   await build({
     entryPoints: [path.join(root, entry)],
@@ -43,8 +38,6 @@ for (const [name, entry] of Object.entries(parts)) {
     legalComments: 'eof',
     logLevel: 'warning',
     external: ['keytar'],
-    // The SDK's ES module builds let esbuild drop the commands and protocols the sign-in never uses.
-    mainFields: ['module', 'main'],
     // import() of another part (or of keytar) becomes require().
     supported: { 'dynamic-import': false },
     // import.meta.url has no meaning in CommonJS: give it this bundle's own URL (only the part that
@@ -53,18 +46,13 @@ for (const [name, entry] of Object.entries(parts)) {
     banner: { js: name === 'parser' ? 'const __cognitoCredsUrl = require("node:url").pathToFileURL(__filename).href;' : '' },
     plugins: [
       {
-        name: 'parts-and-stubs',
+        name: 'parts',
         setup(b) {
           b.onResolve({ filter: /\.js$/ }, (args) => {
             if (args.kind !== 'dynamic-import') return undefined;
             const other = partOf.get(path.resolve(args.resolveDir, args.path));
             return other && other !== name ? { path: `./${other}.cjs`, external: true } : undefined;
           });
-          b.onResolve({ filter: unused }, (args) => ({ path: args.path, namespace: 'unused' }));
-          b.onLoad({ filter: /.*/, namespace: 'unused' }, (args) => ({
-            contents: `module.exports = new Proxy({}, { get(_, key) { if (key === '__esModule') return false; return () => { throw new Error('cognito-creds does not bundle ${args.path}'); }; } });`,
-            loader: 'js',
-          }));
         },
       },
     ],

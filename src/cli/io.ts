@@ -17,7 +17,7 @@ export interface Io {
   stdinIsTTY: boolean;
   /** The secret store a profile chose, created on first use (keytar is loaded only then). */
   secrets: (choice?: SecretStoreChoice) => Promise<SecretStore>;
-  createApi?: (options: CognitoApiOptions) => Promise<CognitoApi>;
+  createApi?: (options: CognitoApiOptions) => CognitoApi;
   /** How credential_process lines written by setup start: node and this program, quoted. */
   selfCommand?: string;
   /** Ask on the controlling terminal (an MFA code); undefined when there is none. Default: /dev/tty. */

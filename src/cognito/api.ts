@@ -1,37 +1,78 @@
 /**
- * The four Cognito operations a sign-in needs, behind an interface, built on the AWS SDK v3
- * clients. The SDK is imported only here and only when a sign-in really happens, so a cached
- * call never loads it.
+ * The Cognito operations a sign-in needs, behind an interface: the user pool's InitiateAuth,
+ * RespondToAuthChallenge and GetTokensFromRefreshToken, the identity pool's GetId and
+ * GetCredentialsForIdentity. All five are unsigned, so they are plain AWS JSON 1.1 requests
+ * (src/cognito/aws-json.ts); only the fields cognito-creds uses are typed here.
  */
-import type {
-  GetTokensFromRefreshTokenCommandInput,
-  GetTokensFromRefreshTokenCommandOutput,
-  InitiateAuthCommandInput,
-  InitiateAuthCommandOutput,
-  RespondToAuthChallengeCommandInput,
-  RespondToAuthChallengeCommandOutput,
-} from '@aws-sdk/client-cognito-identity-provider';
-import type {
-  GetCredentialsForIdentityCommandInput,
-  GetCredentialsForIdentityCommandOutput,
-  GetIdCommandInput,
-  GetIdCommandOutput,
-} from '@aws-sdk/client-cognito-identity';
 import type { DebugLog } from '../log/debug.js';
+import { AwsJsonClient } from './aws-json.js';
+
+export interface AuthenticationResult {
+  IdToken?: string;
+  AccessToken?: string;
+  RefreshToken?: string;
+}
+
+/** InitiateAuth's and RespondToAuthChallenge's answer: tokens, or the next challenge. */
+export interface AuthStep {
+  AuthenticationResult?: AuthenticationResult;
+  ChallengeName?: string;
+  ChallengeParameters?: Record<string, string>;
+  Session?: string;
+}
+
+export interface InitiateAuthInput {
+  AuthFlow: string;
+  ClientId: string;
+  AuthParameters: Record<string, string>;
+}
+
+export interface RespondToAuthChallengeInput {
+  ChallengeName: string;
+  ClientId: string;
+  Session?: string;
+  ChallengeResponses: Record<string, string>;
+}
+
+export interface GetTokensFromRefreshTokenInput {
+  ClientId: string;
+  RefreshToken: string;
+  ClientSecret?: string;
+}
+
+export interface GetIdInput {
+  IdentityPoolId: string;
+  Logins: Record<string, string>;
+}
+
+export interface GetCredentialsForIdentityInput {
+  IdentityId: string;
+  Logins: Record<string, string>;
+  CustomRoleArn?: string;
+}
+
+export interface IdentityCredentials {
+  AccessKeyId?: string;
+  SecretKey?: string;
+  SessionToken?: string;
+  /** Converted from the wire's epoch seconds; an Invalid Date when the answer had none. */
+  Expiration?: Date;
+}
 
 export interface CognitoApi {
-  initiateAuth(input: InitiateAuthCommandInput): Promise<InitiateAuthCommandOutput>;
-  respondToAuthChallenge(input: RespondToAuthChallengeCommandInput): Promise<RespondToAuthChallengeCommandOutput>;
-  getTokensFromRefreshToken(input: GetTokensFromRefreshTokenCommandInput): Promise<GetTokensFromRefreshTokenCommandOutput>;
-  getId(input: GetIdCommandInput): Promise<GetIdCommandOutput>;
-  getCredentialsForIdentity(input: GetCredentialsForIdentityCommandInput): Promise<GetCredentialsForIdentityCommandOutput>;
+  initiateAuth(input: InitiateAuthInput): Promise<AuthStep>;
+  respondToAuthChallenge(input: RespondToAuthChallengeInput): Promise<AuthStep>;
+  getTokensFromRefreshToken(input: GetTokensFromRefreshTokenInput): Promise<Pick<AuthStep, 'AuthenticationResult'>>;
+  getId(input: GetIdInput): Promise<{ IdentityId?: string }>;
+  getCredentialsForIdentity(input: GetCredentialsForIdentityInput): Promise<{ IdentityId?: string; Credentials?: IdentityCredentials }>;
   /** Close keep-alive connections. */
   destroy(): void;
 }
 
 export interface CognitoApiOptions {
-  userPoolRegion: string;
-  identityRegion: string;
+  /** Endpoint URLs (src/cognito/endpoint.ts). */
+  userPoolEndpoint: string;
+  identityEndpoint: string;
   /** Bound on the whole sign-in, all requests and retries together. */
   totalTimeoutMs: number;
   /** Bound on opening one connection. */
@@ -44,74 +85,43 @@ export interface CognitoApiOptions {
 /** Default bound on a whole sign-in; `COGNITO_CREDS_TIMEOUT` (seconds) overrides it. */
 export const DEFAULT_TOTAL_TIMEOUT_MS = 25_000;
 
-export async function createCognitoApi(options: CognitoApiOptions): Promise<CognitoApi> {
-  const [idp, identity] = await Promise.all([
-    import('@aws-sdk/client-cognito-identity-provider'),
-    import('@aws-sdk/client-cognito-identity'),
-  ]);
-  const log = options.log;
-  const requestTimeout = options.requestTimeoutMs ?? Math.min(10_000, options.totalTimeoutMs);
-  const shared = {
-    maxAttempts: 3,
-    requestHandler: {
-      connectionTimeout: options.connectTimeoutMs ?? 5_000,
-      requestTimeout,
-      throwOnRequestTimeout: true,
-      logger: { debug: () => undefined, info: () => undefined, warn: (m: string) => log(String(m)), error: (m: string) => log(String(m)) },
-    },
-    // These operations are unsigned (smithy.api#noAuth). Should the SDK ever ask for AWS
-    // credentials anyway, fail instead of running the default chain, which could run
-    // credential_process, that is this very program, again.
-    credentials: async () => {
-      throw new Error('cognito-creds never signs Cognito requests with AWS credentials');
-    },
-  };
+/** Attempts per request, the first included (the AWS SDKs' default). */
+export const MAX_ATTEMPTS = 3;
 
-  // The SDK warns on stderr under Node < 22; stderr must stay empty on success.
-  const warningVar = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-  const previous = process.env[warningVar];
-  process.env[warningVar] = 'true';
-  let idpClient;
-  let identityClient;
-  try {
-    idpClient = new idp.CognitoIdentityProviderClient({ ...shared, region: options.userPoolRegion });
-    identityClient = new identity.CognitoIdentityClient({ ...shared, region: options.identityRegion });
-  } finally {
-    if (previous === undefined) delete process.env[warningVar];
-    else process.env[warningVar] = previous;
-  }
-
+export function createCognitoApi(options: CognitoApiOptions): CognitoApi {
+  const { log } = options;
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), options.totalTimeoutMs);
   timer.unref();
-  const opts = { abortSignal: deadline.signal };
+  const shared = {
+    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? Math.min(10_000, options.totalTimeoutMs),
+    maxAttempts: MAX_ATTEMPTS,
+    signal: deadline.signal,
+  };
+  const idp = new AwsJsonClient({ ...shared, endpoint: options.userPoolEndpoint, targetPrefix: 'AWSCognitoIdentityProviderService' });
+  const identity = new AwsJsonClient({ ...shared, endpoint: options.identityEndpoint, targetPrefix: 'AWSCognitoIdentityService' });
 
   return {
-    initiateAuth: (input) => log.step('InitiateAuth', () => idpClient.send(new idp.InitiateAuthCommand(input), opts)),
-    respondToAuthChallenge: (input) =>
-      log.step('RespondToAuthChallenge', () => idpClient.send(new idp.RespondToAuthChallengeCommand(input), opts)),
-    getTokensFromRefreshToken: (input) =>
-      log.step('GetTokensFromRefreshToken', () => idpClient.send(new idp.GetTokensFromRefreshTokenCommand(input), opts)),
-    getId: (input) => log.step('GetId', () => identityClient.send(new identity.GetIdCommand(input), opts)),
+    initiateAuth: (input) => log.step('InitiateAuth', () => idp.call('InitiateAuth', input)),
+    respondToAuthChallenge: (input) => log.step('RespondToAuthChallenge', () => idp.call('RespondToAuthChallenge', input)),
+    getTokensFromRefreshToken: (input) => log.step('GetTokensFromRefreshToken', () => idp.call('GetTokensFromRefreshToken', input)),
+    getId: (input) => log.step('GetId', () => identity.call('GetId', input)),
     getCredentialsForIdentity: (input) =>
-      log.step('GetCredentialsForIdentity', () =>
-        identityClient.send(new identity.GetCredentialsForIdentityCommand(input), opts),
-      ),
+      log.step('GetCredentialsForIdentity', async () => {
+        const out = await identity.call<{ IdentityId?: string; Credentials?: Omit<IdentityCredentials, 'Expiration'> & { Expiration?: unknown } }>(
+          'GetCredentialsForIdentity',
+          input,
+        );
+        if (!out.Credentials) return { ...out, Credentials: undefined };
+        const { Expiration, ...rest } = out.Credentials;
+        // The wire has epoch seconds (possibly fractional); anything else becomes an Invalid Date.
+        return { ...out, Credentials: { ...rest, Expiration: new Date(typeof Expiration === 'number' ? Expiration * 1000 : Number.NaN) } };
+      }),
     destroy: () => {
       clearTimeout(timer);
-      idpClient.destroy();
-      identityClient.destroy();
+      idp.destroy();
+      identity.destroy();
     },
   };
-}
-
-/** Where requests go, for messages only: the standard endpoint variables, else the public endpoint. */
-export function describeEndpoint(
-  service: 'cognito-idp' | 'cognito-identity',
-  region: string,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string {
-  const specific =
-    service === 'cognito-idp' ? env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER : env.AWS_ENDPOINT_URL_COGNITO_IDENTITY;
-  return specific || env.AWS_ENDPOINT_URL || `https://${service}.${region}.amazonaws.com`;
 }

@@ -5,7 +5,8 @@ import { type DebugLog, redactJwt } from '../log/debug.js';
 import { stringClaim } from '../log/jwt.js';
 import { readSession, type StoredSession, writeSession } from '../secrets/session.js';
 import { secretAccount, type SecretStore } from '../secrets/store.js';
-import { type CognitoApi, type CognitoApiOptions, createCognitoApi, DEFAULT_TOTAL_TIMEOUT_MS, describeEndpoint } from './api.js';
+import { type CognitoApi, type CognitoApiOptions, createCognitoApi, DEFAULT_TOTAL_TIMEOUT_MS } from './api.js';
+import { resolveEndpoint } from './endpoint.js';
 import { cognitoError, type ErrorContext } from './errors.js';
 import { type AwsCredentials, causeName, credentialsForIdToken } from './identity.js';
 import { type Interaction, refreshSignIn, type SignInOutcome, type SignInSecrets, signIn } from './sign-in.js';
@@ -14,7 +15,7 @@ export interface SignInDeps {
   log: DebugLog;
   env: Readonly<Record<string, string | undefined>>;
   now: () => number;
-  createApi?: (options: CognitoApiOptions) => Promise<CognitoApi>;
+  createApi?: (options: CognitoApiOptions) => CognitoApi;
   /** Asking the person (an MFA code on the terminal, a new password in setup). */
   prompt?: Interaction['prompt'];
   newPassword?: Interaction['newPassword'];
@@ -69,13 +70,22 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
   const store = options.store;
   log(`profile ${profile.name}: user pool ${profile.userPoolId} (${profile.region}), client ${profile.clientId}, identity pool ${profile.identityPoolId}, user ${profile.username}, flow ${profile.authFlow}`);
 
+  // Where the requests go; a malformed endpoint setting fails here, before any request.
+  const endpoints = {
+    userPool: resolveEndpoint('cognito-idp', profile.region, profile.endpoints, deps.env),
+    identity: resolveEndpoint('cognito-identity', profile.identityRegion, profile.endpoints, deps.env),
+  };
+  log(`endpoints: ${endpoints.userPool.url} (${endpoints.userPool.source}), ${endpoints.identity.url} (${endpoints.identity.source})`);
   const opened: CognitoApi[] = [];
-  const openApi = async () => {
-    const raw = await log.step('load AWS SDK', () =>
-      (deps.createApi ?? createCognitoApi)({ userPoolRegion: profile.region, identityRegion: profile.identityRegion, totalTimeoutMs, log }),
-    );
+  const openApi = () => {
+    const raw = (deps.createApi ?? createCognitoApi)({
+      userPoolEndpoint: endpoints.userPool.url,
+      identityEndpoint: endpoints.identity.url,
+      totalTimeoutMs,
+      log,
+    });
     opened.push(raw);
-    return mapErrors(raw, profile, deps.env, totalTimeoutMs);
+    return mapErrors(raw, profile, { userPool: endpoints.userPool.url, identity: endpoints.identity.url }, totalTimeoutMs);
   };
   const readStored = async () =>
     options.useSession && store
@@ -84,19 +94,14 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
         )
       : [undefined, undefined];
 
-  // The keychain answers from another thread (keytar's) while the SDK loads on this one.
-  const apiOpening = openApi();
-  apiOpening.catch(() => undefined); // awaited below; a keychain failure first must not leave it unhandled
-  let api: CognitoApi;
+  let api = openApi();
   let session: StoredSession | undefined;
   let clientSecret: string | undefined;
   try {
-    const [stored, ready] = await Promise.all([readStored(), apiOpening]);
+    const stored = await readStored();
     [session] = stored;
     clientSecret = options.secrets ? options.secrets.clientSecret : (stored[1] ?? undefined);
-    api = ready;
   } catch (err) {
-    await apiOpening.then(() => undefined, () => undefined);
     for (const raw of opened) raw.destroy();
     throw err;
   }
@@ -130,7 +135,7 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
         const waitMs = TOTP_STEP_MS - (deps.now() % TOTP_STEP_MS) + 500;
         log(`TOTP code already used; waiting ${waitMs} ms for the next one`);
         await (deps.sleep ?? sleep)(waitMs);
-        api = await openApi(); // a fresh time bound: the first one counted the wait
+        api = openApi(); // a fresh time bound: the first one counted the wait
         tokens = await signIn(api, profile, secrets, interaction);
       }
       log('signed in with the password');
@@ -198,7 +203,7 @@ export function totalTimeout(env: Readonly<Record<string, string | undefined>>):
 }
 
 /** The same API, each operation's failure turned into a CredsError that names the operation. */
-function mapErrors(api: CognitoApi, profile: CognitoProfile, env: SignInDeps['env'], totalTimeoutMs: number): CognitoApi {
+function mapErrors(api: CognitoApi, profile: CognitoProfile, endpoints: { userPool: string; identity: string }, totalTimeoutMs: number): CognitoApi {
   const ctx = (operation: string, service: 'cognito-idp' | 'cognito-identity'): ErrorContext => ({
     profile: profile.name,
     username: profile.username,
@@ -207,7 +212,7 @@ function mapErrors(api: CognitoApi, profile: CognitoProfile, env: SignInDeps['en
     identityPoolId: profile.identityPoolId,
     roleArn: profile.roleArn,
     operation,
-    endpoint: describeEndpoint(service, service === 'cognito-idp' ? profile.region : profile.identityRegion, env),
+    endpoint: service === 'cognito-idp' ? endpoints.userPool : endpoints.identity,
     totalTimeoutMs,
   });
   const wrap =

@@ -9,17 +9,15 @@
  * - NEW_PASSWORD_REQUIRED: a new password, only when setup is the caller.
  * - anything else (MFA_SETUP, CUSTOM_CHALLENGE, …): an error that names it.
  */
-import type {
-  ChallengeNameType,
-  InitiateAuthCommandOutput,
-  RespondToAuthChallengeCommandOutput,
-} from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, profileLabel } from '../errors.js';
-import type { CognitoApi } from './api.js';
-import { secretHash } from './secret-hash.js';
-import { passwordVerifier, startSrp } from './srp.js';
-import { totpCode } from './totp.js';
+import type { AuthStep, CognitoApi } from './api.js';
+
+// SRP, SECRET_HASH and TOTP need node:crypto, which costs a clean Node process ~3 ms to load:
+// each is imported only by a sign-in that uses it.
+const srpModule = () => import('./srp.js');
+const secretHashOf = async (clientSecret: string | undefined) =>
+  clientSecret ? ((await import('./secret-hash.js')).secretHash.bind(undefined, clientSecret)) : undefined;
 
 export interface Tokens {
   idToken: string;
@@ -48,14 +46,15 @@ export interface SignInOutcome extends Tokens {
   newPassword?: string;
 }
 
-type Step = Pick<InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput, 'AuthenticationResult' | 'ChallengeName' | 'ChallengeParameters' | 'Session'>;
+type Step = AuthStep;
 
 const MAX_CHALLENGES = 6;
 
 export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: SignInSecrets, interaction: Interaction): Promise<SignInOutcome> {
-  const hash = (username: string): Record<string, string> =>
-    secrets.clientSecret ? { SECRET_HASH: secretHash(secrets.clientSecret, username, profile.clientId) } : {};
-  const srp = profile.authFlow === 'USER_SRP_AUTH' ? startSrp() : undefined;
+  const secretHash = await secretHashOf(secrets.clientSecret);
+  const hash = (username: string): Record<string, string> => (secretHash ? { SECRET_HASH: secretHash(username, profile.clientId) } : {});
+  const srpMaths = profile.authFlow === 'USER_SRP_AUTH' ? await srpModule() : undefined;
+  const srp = srpMaths?.startSrp();
   let step: Step = await api.initiateAuth({
     AuthFlow: profile.authFlow,
     ClientId: profile.clientId,
@@ -78,8 +77,8 @@ export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: 
     let responses: Record<string, string>;
     switch (name) {
       case 'PASSWORD_VERIFIER': {
-        if (!srp) throw unexpected(profile, name);
-        const proof = passwordVerifier({
+        if (!srp || !srpMaths) throw unexpected(profile, name);
+        const proof = srpMaths.passwordVerifier({
           session: srp,
           poolId: profile.userPoolId,
           userIdForSrp: params.USER_ID_FOR_SRP ?? username,
@@ -126,7 +125,7 @@ export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: 
         throw unexpected(profile, name);
     }
     step = await api.respondToAuthChallenge({
-      ChallengeName: name as ChallengeNameType,
+      ChallengeName: name,
       ClientId: profile.clientId,
       ...(step.Session ? { Session: step.Session } : {}),
       ChallengeResponses: { USERNAME: username, ...responses, ...hash(username) },
@@ -160,7 +159,8 @@ export async function refreshSignIn(
   };
   if (refresh.rotates) return viaRotation();
   const params: Record<string, string> = { REFRESH_TOKEN: refresh.refreshToken };
-  if (clientSecret) params.SECRET_HASH = secretHash(clientSecret, refresh.cognitoUsername ?? profile.username, profile.clientId);
+  const secretHash = await secretHashOf(clientSecret);
+  if (secretHash) params.SECRET_HASH = secretHash(refresh.cognitoUsername ?? profile.username, profile.clientId);
   try {
     const out = await api.initiateAuth({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: profile.clientId, AuthParameters: params });
     return { ...tokensOf(out, profile), rotates: false };
@@ -191,6 +191,7 @@ export function tokensOf(out: Pick<Step, 'AuthenticationResult' | 'ChallengeName
 async function totp(profile: CognitoProfile, secrets: SignInSecrets, interaction: Interaction): Promise<string> {
   if (secrets.totpSecret) {
     try {
+      const { totpCode } = await import('./totp.js');
       return totpCode(secrets.totpSecret, interaction.now());
     } catch (err) {
       throw new CredsError(

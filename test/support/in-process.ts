@@ -66,7 +66,7 @@ export function useInProcessCli(fakeOptions: FakeCognitoOptions): InProcessCli {
   beforeEach(async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cc-cli-'));
     store = new MemorySecretStore();
-    // The SDK reads these from process.env itself: keep it off the developer's files.
+    // The commands read process.env (their Io default): keep them off the developer's files.
     process.env.HOME = tmp;
     process.env.AWS_CONFIG_FILE = path.join(tmp, '.aws', 'config');
     process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(tmp, 'credentials');

@@ -365,7 +365,7 @@ describe('the network and Cognito fail (exit 6)', () => {
   it('connection refused', async () => {
     await arrange();
     const port = await freePort();
-    // The SDK reads the endpoint from process.env itself (the harness restores it after each test).
+    // The sign-in reads the endpoint from process.env (the harness restores it after each test).
     process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${port}`;
     const r = await cp();
     expectFailure(

@@ -53,15 +53,14 @@ export async function profileCredentials(options: CredentialProcessOptions, io: 
       lockTimeoutMs: 45_000,
     },
     async () => {
-      // Only a sign-in loads the keychain library and the AWS SDK. The keychain reads start
-      // first: they proceed on keytar's thread while the sign-in module loads on this one.
+      // Only a sign-in loads the keychain library and the sign-in module. The keychain reads
+      // start first: they proceed on keytar's thread while the sign-in module loads on this one.
       const keychain = profile.secretStore === 'keychain';
       const opening = io.secrets(profile.secretStore).then((store) =>
         keychain ? prefetching(store, (['refresh-token', 'client-secret', 'password', 'totp-secret'] as const).map((k) => secretAccount(name, k))) : store,
       );
       opening.catch(() => undefined); // awaited below
-      const codeCacheDir = await cache.checkDir(false).then((ok) => (ok ? cache.dir : undefined), () => undefined);
-      const { signInForCredentials } = await loadProvider(codeCacheDir, log);
+      const { signInForCredentials } = await loadProvider(log);
       const store = await opening;
       const deps = {
         log,
