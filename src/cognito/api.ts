@@ -101,6 +101,9 @@ export function createCognitoApi(options: CognitoApiOptions): CognitoApi {
   };
   const idp = new AwsJsonClient({ ...shared, endpoint: options.userPoolEndpoint, targetPrefix: 'AWSCognitoIdentityProviderService' });
   const identity = new AwsJsonClient({ ...shared, endpoint: options.identityEndpoint, targetPrefix: 'AWSCognitoIdentityService' });
+  // Both connections open now, while the sign-in still waits for the keychain.
+  idp.preconnect();
+  identity.preconnect();
 
   return {
     initiateAuth: (input) => log.step('InitiateAuth', () => idp.call('InitiateAuth', input)),

@@ -6,7 +6,9 @@
  * It replaces the AWS SDK clients on the sign-in path, where loading and starting them cost more
  * than the three requests themselves (docs/performance.md). What it keeps of the SDK's behaviour:
  *
- * - one keep-alive connection per endpoint, reused by every request of a sign-in;
+ * - one keep-alive connection per endpoint, reused by every request of a sign-in, and opened
+ *   ahead (`preconnect`) while the sign-in still waits for the keychain: the TCP and TLS
+ *   handshakes (two round trips or more to AWS) then cost nothing on the critical path;
  * - retries as the SDK's standard mode: at most `maxAttempts`, for throttling errors (HTTP 429 or
  *   a throttling error code), HTTP 500/502/503/504, timeouts and connection errors, after a
  *   random ("full jitter") delay of up to 100 ms × 2^n (500 ms × 2^n when throttled), 20 s at most;
@@ -15,6 +17,7 @@
  *   the HTTP status and the number of attempts, so src/cognito/errors.ts reads them unchanged.
  */
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
+import { isIP, type Socket } from 'node:net';
 
 export interface AwsJsonClientOptions {
   /** The endpoint URL, e.g. https://cognito-idp.us-east-1.amazonaws.com. */
@@ -49,6 +52,13 @@ const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDO
 
 const MAX_DELAY_MS = 20_000;
 
+interface Transport {
+  agent: Agent;
+  /** The agent's own createConnection. */
+  connect: Agent['createConnection'];
+  transport: typeof import('node:http');
+}
+
 interface RawAnswer {
   status: number;
   headers: IncomingMessage['headers'];
@@ -57,11 +67,35 @@ interface RawAnswer {
 
 export class AwsJsonClient {
   private readonly url: URL;
-  private agent: Agent | undefined;
-  private transport: Promise<typeof import('node:http')> | undefined;
+  private agentReady: Promise<Transport> | undefined;
+  /** A connection opened ahead, handed to the first request that needs one. */
+  private spare: Socket | undefined;
+  private destroyed = false;
 
   constructor(private readonly options: AwsJsonClientOptions) {
     this.url = new URL(options.endpoint);
+  }
+
+  /**
+   * Load the transport and open the connection now, while the caller waits for something else.
+   * Nothing is reported from here: a connection that fails is simply not used, and the first
+   * request opens its own (and meets, and reports, the same failure).
+   */
+  preconnect(): void {
+    this.agent()
+      .then(({ agent, connect }) => {
+        if (this.destroyed || this.spare || this.options.signal?.aborted) return;
+        const host = this.hostname();
+        const https = this.url.protocol === 'https:';
+        const socket = connect.call(agent, {
+          host,
+          port: Number(this.url.port) || (https ? 443 : 80),
+          ...(https && !isIP(host) ? { servername: host } : {}),
+        }) as Socket;
+        socket.on('error', () => undefined);
+        this.spare = socket;
+      })
+      .catch(() => undefined);
   }
 
   /** One operation, with retries; resolves to the parsed answer. */
@@ -84,20 +118,42 @@ export class AwsJsonClient {
     }
   }
 
-  /** Close the kept-alive connection. */
+  /** Close the kept-alive connection (and one opened ahead and never used). */
   destroy(): void {
-    this.agent?.destroy();
-    this.agent = undefined;
+    this.destroyed = true;
+    this.spare?.destroy();
+    this.spare = undefined;
+    void this.agentReady?.then(({ agent }) => agent.destroy(), () => undefined);
+  }
+
+  private hostname(): string {
+    return this.url.hostname.replace(/^\[|\]$/g, '');
+  }
+
+  /** The keep-alive agent (one connection), whose first new connection is the one opened ahead. */
+  private agent(): Promise<Transport> {
+    this.agentReady ??= (async () => {
+      // Only the module the endpoint needs: https (and TLS) is not loaded for a plain-http endpoint.
+      const transport = (await (this.url.protocol === 'https:' ? import('node:https') : import('node:http'))) as typeof import('node:http');
+      const agent = new transport.Agent({ keepAlive: true, maxSockets: 1 });
+      const connect = agent.createConnection;
+      agent.createConnection = (options, callback) => {
+        const spare = this.spare;
+        this.spare = undefined;
+        if (spare && !spare.destroyed) return spare;
+        spare?.destroy();
+        return connect.call(agent, options, callback);
+      };
+      return { agent, connect, transport };
+    })();
+    return this.agentReady;
   }
 
   private async send(operation: string, body: string): Promise<RawAnswer> {
     const { signal, connectTimeoutMs, requestTimeoutMs } = this.options;
     if (signal?.aborted) throw abortError();
-    // Only the module the endpoint needs: https (and TLS) is not loaded for a plain-http endpoint.
-    this.transport ??= (this.url.protocol === 'https:' ? import('node:https') : import('node:http')) as Promise<typeof import('node:http')>;
-    const transport = await this.transport;
-    this.agent ??= new transport.Agent({ keepAlive: true, maxSockets: 1 });
-    const agent = this.agent;
+    const { agent, transport } = await this.agent();
+    if (signal?.aborted) throw abortError();
     return new Promise<RawAnswer>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const fail = (err: Error) => {
@@ -114,7 +170,7 @@ export class AwsJsonClient {
       const req: ClientRequest = transport.request(
         {
           protocol: this.url.protocol,
-          hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
+          hostname: this.hostname(),
           port: this.url.port || undefined,
           path: this.url.pathname || '/',
           method: 'POST',

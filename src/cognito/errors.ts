@@ -29,6 +29,13 @@ const NETWORK_CODES: Record<string, string> = {
   UND_ERR_SOCKET: 'connection closed',
 };
 
+/** Node's codes for a TLS certificate it could not verify. */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** A network error code in words (`ECONNREFUSED` → `connection refused`). */
 export function networkReason(code: string): string {
   return NETWORK_CODES[code] ?? code;
@@ -100,6 +107,13 @@ export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
       return make('network', `request to Cognito at ${ctx.endpoint} timed out (${ctx.operation})`, 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it.');
   }
 
+  if (e.code && TLS_CODES.has(e.code)) {
+    return make(
+      'network',
+      `cannot verify the TLS certificate of Cognito at ${ctx.endpoint}: ${message || e.code} (${ctx.operation})`,
+      'If a proxy inspects TLS on this network, add its CA certificate to NODE_EXTRA_CA_CERTS; also check the clock and AWS_ENDPOINT_URL.',
+    );
+  }
   const code = e.code && NETWORK_CODES[e.code] ? e.code : undefined;
   if (code) {
     return make('network', `cannot reach Cognito at ${ctx.endpoint}: ${NETWORK_CODES[code]} (${ctx.operation})`, 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it.');

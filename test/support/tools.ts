@@ -8,7 +8,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
 
-export type Tool = 'moto' | 'keyring' | 'awscli' | 'boto3';
+export type Tool = 'moto' | 'keyring' | 'awscli' | 'boto3' | 'openssl';
 
 export interface ToolCheck {
   ok: boolean;
@@ -68,6 +68,11 @@ function check(tool: Tool): string | null {
       const r = probe('/usr/bin/aws', ['--version']);
       if (!r.ok) reason = `/usr/bin/aws --version failed: ${r.out.slice(0, 200)}`;
       else if (!r.out.startsWith('aws-cli/2')) reason = `/usr/bin/aws is not AWS CLI v2 (${r.out.slice(0, 60)})`;
+      break;
+    }
+    case 'openssl': {
+      const r = probe('openssl', ['version']);
+      if (!r.ok) reason = `openssl version failed: ${r.out.slice(0, 200)}`;
       break;
     }
     case 'boto3': {

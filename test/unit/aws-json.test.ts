@@ -185,6 +185,40 @@ describe('AwsJsonClient', () => {
     c.destroy();
   });
 
+  it('preconnect opens the connection ahead, and the first call uses it', async () => {
+    const s = await server(json(200, { IdentityId: 'id-1' }));
+    const { c } = client(s.url);
+    c.preconnect();
+    for (let i = 0; i < 100 && s.connections() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect([s.connections(), s.seen.length]).toEqual([1, 0]);
+    expect(await c.call('GetId', {})).toEqual({ IdentityId: 'id-1' });
+    expect(await c.call('GetId', {})).toEqual({ IdentityId: 'id-1' });
+    expect([s.connections(), s.seen.length]).toEqual([1, 2]);
+    c.destroy();
+  });
+
+  it('a connection opened ahead that failed is not used: the call opens its own and reports its failure', async () => {
+    const port = await freePort();
+    const { c, delays } = client(`http://127.0.0.1:${port}`);
+    c.preconnect();
+    await new Promise((r) => setTimeout(r, 50)); // the refusal has arrived
+    expect(await rejection(c.call('GetId', {}))).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(delays).toEqual([100, 200]);
+    c.destroy();
+  });
+
+  it('destroy closes a connection opened ahead and never used', async () => {
+    const s = await server(json(200, {}));
+    let closed = 0;
+    servers.at(-1)!.on('connection', (socket) => socket.on('close', () => closed++));
+    const { c } = client(s.url);
+    c.preconnect();
+    for (let i = 0; i < 100 && s.connections() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    c.destroy();
+    for (let i = 0; i < 100 && closed === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect([s.connections(), closed, s.seen.length]).toEqual([1, 1, 0]);
+  });
+
   it('a path in the endpoint URL is kept', async () => {
     const s = await server(json(200, {}));
     const { c } = client(`${s.url}/cognito`);
