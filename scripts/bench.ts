@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rounds N] [--aws-runs M] [--json FILE]`: how fast is cognito-creds?
+ * `npm run bench [-- --rounds N] [--aws-runs M] [--json FILE] [--env clean|machine|both]`: how fast is cognito-creds?
  * A script, not a test: it prints figures and the goals next to them, and asserts nothing.
  *
  * Everything runs against moto on 127.0.0.1 with a temporary HOME and a private keychain (a
@@ -65,12 +65,19 @@ interface Timed {
   stderr: string;
 }
 
+/** An environment the children run in: the clean test env, plus `extra`. */
+interface BenchEnv {
+  name: 'clean' | 'machine';
+  /** What the report says of it. */
+  label: string;
+  extra: Record<string, string>;
+}
+
 interface Options {
   rounds: number;
   awsRuns: number;
   json: string | undefined;
-  /** Extra variables for every child (--ca-env). */
-  caEnv: Record<string, string>;
+  envs: BenchEnv[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,19 +121,20 @@ function parseOptions(): Options | undefined {
       rounds: { type: 'string' },
       'aws-runs': { type: 'string' },
       json: { type: 'string' },
-      'ca-env': { type: 'boolean' },
+      env: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
     console.log(
-      'usage: npm run bench -- [--rounds N] [--aws-runs M] [--json FILE]\n' +
+      'usage: npm run bench -- [--rounds N] [--aws-runs M] [--json FILE] [--env clean|machine|both]\n' +
         '  --rounds N    interleaved rounds (default 15)\n' +
         '  --aws-runs M  how many of the rounds also run the AWS CLI flow (default min(5, N))\n' +
         '  --json FILE   also write the raw samples to FILE\n' +
-        '  --ca-env      pass this shell\'s NODE_EXTRA_CA_CERTS and SSL_CERT_FILE to every child (baseline too),\n' +
-        '                as a machine with a custom CA bundle runs everything',
+        '  --env E       clean: a bare environment; machine: the same plus this shell\'s NODE_EXTRA_CA_CERTS\n' +
+        '                and SSL_CERT_FILE (a custom CA bundle, which every Node process loads at start-up);\n' +
+        '                both (default): one after the other, each with its own baseline',
     );
     return undefined;
   }
@@ -140,14 +148,24 @@ function parseOptions(): Options | undefined {
   const awsRuns = Math.min(rounds, positive('aws-runs', values['aws-runs'], Math.min(5, rounds)));
   // npm runs scripts from the package root; a relative --json is meant from where npm was called.
   const json = values.json === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), values.json);
-  const caEnv: Record<string, string> = {};
-  if (values['ca-env']) {
-    for (const name of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE']) {
-      const value = process.env[name];
-      if (value) caEnv[name] = value;
-    }
+  const which = values.env ?? 'both';
+  if (!['clean', 'machine', 'both'].includes(which)) throw new Error(`--env wants clean, machine or both, not ${JSON.stringify(which)}`);
+  const extra: Record<string, string> = {};
+  for (const name of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE']) {
+    const value = process.env[name];
+    if (value) extra[name] = value;
   }
-  return { rounds, awsRuns, json, caEnv };
+  const clean: BenchEnv = { name: 'clean', label: 'clean: a temporary home and nothing else (no NODE_EXTRA_CA_CERTS)', extra: {} };
+  const machineEnv: BenchEnv = {
+    name: 'machine',
+    label: Object.keys(extra).length
+      ? `machine: the clean one plus this shell's ${Object.keys(extra).join(' and ')} (a custom CA bundle Node loads at start-up)`
+      : 'machine: this shell sets no NODE_EXTRA_CA_CERTS or SSL_CERT_FILE, so the same as clean',
+    extra,
+  };
+  // Where the machine's environment adds nothing, "both" is the clean run alone.
+  const envs = which === 'clean' ? [clean] : which === 'machine' ? [machineEnv] : Object.keys(extra).length ? [clean, machineEnv] : [clean];
+  return { rounds, awsRuns, json, envs };
 }
 
 function onPath(name: string): boolean {
@@ -328,8 +346,7 @@ class Bench {
 
   /**
    * Untimed: `logout` forgets the refresh token and the cached credentials, so the next call signs
-   * in with the password. The rest of the cache directory (the V8 code cache of the sign-in module,
-   * written by the first cold call) stays, as it does for a user whose credentials expired.
+   * in with the password.
    */
   makeCold(profile: string): void {
     this.cli(['logout', '--profile', profile]);
@@ -505,8 +522,7 @@ async function main(): Promise<void> {
     if (runtimeDir) tempDirs.add(runtimeDir);
     await checkpoint();
 
-    const env = { ...home.env, ...keyring.env, ...opts.caEnv, AWS_ENDPOINT_URL: moto.url };
-    const awsEnv = { ...home.env, ...opts.caEnv, AWS_PAGER: '' };
+    const setupEnv = { ...home.env, ...keyring.env, AWS_ENDPOINT_URL: moto.url };
     for (const [profile, flow] of [
       [PROFILE.password, ['--auth-flow', 'USER_PASSWORD_AUTH']],
       [PROFILE.srp, []],
@@ -520,54 +536,62 @@ async function main(): Promise<void> {
         ...flow,
         '--password-stdin',
       ];
-      const r = await runCli(args, { env, input: `${fixture.password}\n`, timeoutMs: 60_000 });
+      const r = await runCli(args, { env: setupEnv, input: `${fixture.password}\n`, timeoutMs: 60_000 });
       if (r.code !== 0) fail(`cognito-creds setup --profile ${profile}`, { ...r, signal: r.signal });
     }
 
     const runner = new Runner(home);
     if (!runner.timeFile) progress(`no GNU ${TIME}: wall time only, no peak RSS`);
-    const awsVersion = spawnSync(AWS, ['--version'], { env: awsEnv, encoding: 'utf8', cwd: home.home });
+    const awsVersion = spawnSync(AWS, ['--version'], { env: { ...home.env, AWS_PAGER: '' }, encoding: 'utf8', cwd: home.home });
     const haveAws = awsVersion.status === 0 && awsVersion.stdout.startsWith('aws-cli/2');
     if (!haveAws) progress(`no AWS CLI v2 at ${AWS}: its flow is left out`);
-    const bench = new Bench(runner, fixture, moto, env, awsEnv);
 
-    // 3. One untimed round (page cache, Python's imports, moto's first requests), then the rounds.
-    const variants: Variant[] = ['node', 'warm', 'coldPassword', 'coldSrp'];
-    const all: Variant[] = haveAws ? [...variants, 'awsCli'] : variants;
-    progress('warm-up round (not counted)');
-    for (const v of all) {
-      await checkpoint();
-      bench.run(v, -1);
-    }
-    const samples: Record<Variant, Sample[]> = { node: [], warm: [], coldPassword: [], coldSrp: [], awsCli: [] };
-    let notWarm = 0;
-    const started = performance.now();
-    for (let r = 0; r < opts.rounds; r++) {
-      const list = haveAws && awsRound(r, opts.rounds, opts.awsRuns) ? [...all] : [...variants];
-      const order = [...list.slice(r % list.length), ...list.slice(0, r % list.length)];
-      for (const v of order) {
+    const results: EnvResult[] = [];
+    for (const benchEnv of opts.envs) {
+      // Every child of this run (the baseline and the AWS CLI too) gets the same extra variables.
+      const env = { ...setupEnv, ...benchEnv.extra };
+      const awsEnv = { ...home.env, ...benchEnv.extra, AWS_PAGER: '' };
+      const bench = new Bench(runner, fixture, moto, env, awsEnv);
+
+      // 3. One untimed round (page cache, Python's imports, moto's first requests), then the rounds.
+      const variants: Variant[] = ['node', 'warm', 'coldPassword', 'coldSrp'];
+      const all: Variant[] = haveAws ? [...variants, 'awsCli'] : variants;
+      progress(`${benchEnv.name} environment: warm-up round (not counted)`);
+      for (const v of all) {
         await checkpoint();
-        const s = bench.run(v, r);
-        if (s) samples[v].push(s);
-        else notWarm++;
+        bench.run(v, -1);
       }
-      progress(`round ${r + 1}/${opts.rounds} (${order.join(', ')}) ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const samples: Record<Variant, Sample[]> = { node: [], warm: [], coldPassword: [], coldSrp: [], awsCli: [] };
+      let notWarm = 0;
+      const started = performance.now();
+      for (let r = 0; r < opts.rounds; r++) {
+        const list = haveAws && awsRound(r, opts.rounds, opts.awsRuns) ? [...all] : [...variants];
+        const order = [...list.slice(r % list.length), ...list.slice(0, r % list.length)];
+        for (const v of order) {
+          await checkpoint();
+          const s = bench.run(v, r);
+          if (s) samples[v].push(s);
+          else notWarm++;
+        }
+        progress(`${benchEnv.name}: round ${r + 1}/${opts.rounds} (${order.join(', ')}) ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      }
+
+      // 4. One --debug cold call per flow: the steps and their timings (the lines never hold a secret).
+      await checkpoint();
+      const debugLines: Record<string, string[]> = {};
+      for (const profile of [PROFILE.password, PROFILE.srp]) {
+        bench.makeCold(profile);
+        const r = bench.cli(['credential-process', '--profile', profile, '--debug']);
+        debugLines[profile] = r.stderr
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => (line.includes(fixture.password) ? '[line withheld: it contained the password]' : line));
+      }
+      results.push({ env: benchEnv, samples, notWarm, debugLines });
     }
 
-    // 4. One --debug cold call per flow: the steps and their timings (the lines never hold a secret).
-    await checkpoint();
-    const debugLines: Record<string, string[]> = {};
-    for (const profile of [PROFILE.password, PROFILE.srp]) {
-      bench.makeCold(profile);
-      const r = bench.cli(['credential-process', '--profile', profile, '--debug']);
-      debugLines[profile] = r.stderr
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => (line.includes(fixture.password) ? '[line withheld: it contained the password]' : line));
-    }
-
-    // 5. The report.
-    report(box, opts, runner.timeFile !== undefined, haveAws, samples, notWarm, srp, debugLines);
+    // 5. The report: one table per environment, each against its own baseline.
+    report(box, opts, runner.timeFile !== undefined, haveAws, results, srp);
     if (opts.json) {
       writeFileSync(
         opts.json,
@@ -578,10 +602,8 @@ async function main(): Promise<void> {
             awsRuns: haveAws ? opts.awsRuns : 0,
             gnuTime: runner.timeFile !== undefined,
             goals: GOALS,
-            samples,
-            notWarm,
+            environments: results.map((r) => ({ name: r.env.name, label: r.env.label, samples: r.samples, notWarm: r.notWarm, debug: r.debugLines })),
             srp: { runs: SRP_RUNS, ...srp },
-            debug: debugLines,
           },
           null,
           2,
@@ -604,11 +626,51 @@ function report(
   opts: Options,
   haveRss: boolean,
   haveAws: boolean,
-  samples: Record<Variant, Sample[]>,
-  notWarm: number,
+  results: EnvResult[],
   srp: SrpTimes,
-  debugLines: Record<string, string[]>,
 ): void {
+  const out: string[] = [];
+  out.push('cognito-creds benchmark');
+  out.push(`date     ${box.date}`);
+  out.push(`machine  ${box.nproc} CPU${box.nproc === 1 ? '' : 's'}, ${box.cpu}, ${box.kernel}, node ${box.node}`);
+  out.push(
+    `method   per environment, ${opts.rounds} interleaved rounds (order rotated each round, after one uncounted warm-up round)` +
+      `${haveAws ? `; the AWS CLI flow in ${opts.awsRuns} of them` : ''}; medians and p90 (nearest rank);` +
+      ` ratios are median / median, against the baseline of the same environment`,
+  );
+  out.push(
+    haveRss
+      ? `         each child under GNU ${TIME} -f '%e %M' (the baseline too); wall time from process.hrtime around spawnSync`
+      : `         no GNU ${TIME} on this machine: wall time only (process.hrtime around spawnSync), no peak RSS`,
+  );
+  for (const result of results) {
+    out.push('');
+    out.push(`env      ${result.env.label}`);
+    out.push('');
+    out.push(...envTable(haveRss, haveAws, result, srp));
+  }
+  out.push('');
+  out.push(`SRP maths: first call in this process ${fmtMs(srp.firstMs)} (before the ${srp.wallMs.length} measured ones)`);
+  for (const result of results) {
+    for (const [profile, lines] of Object.entries(result.debugLines)) {
+      out.push('');
+      out.push(`--debug, ${result.env.name} environment, one cold call of profile ${profile} (${profile === PROFILE.password ? 'USER_PASSWORD_AUTH' : 'USER_SRP_AUTH'}):`);
+      for (const line of lines) out.push(`  ${line}`);
+    }
+  }
+  console.log(out.join('\n'));
+}
+
+interface EnvResult {
+  env: BenchEnv;
+  samples: Record<Variant, Sample[]>;
+  notWarm: number;
+  debugLines: Record<string, string[]>;
+}
+
+/** One environment's table, its goals line and notes. */
+function envTable(haveRss: boolean, haveAws: boolean, result: EnvResult, srp: SrpTimes): string[] {
+  const { samples, notWarm } = result;
   const wall = (v: Variant) => samples[v].map((s) => s.wallMs);
   const rss = (v: Variant) => samples[v].flatMap((s) => (s.rssKb === undefined ? [] : [s.rssKb]));
   const nodeWall = median(wall('node'));
@@ -661,35 +723,9 @@ function report(
   rows.push(['SRP maths in-process (startSrp + passwordVerifier) — wall', String(srp.wallMs.length), fmtMs(srpMs), fmtMs(p90(srp.wallMs)), '', goal(check(srpMs, GOALS.srpMs), `≤ ${GOALS.srpMs} ms`)]);
   rows.push(['SRP maths in-process — CPU (user + system)', String(srp.cpuMs.length), fmtMs(median(srp.cpuMs)), fmtMs(p90(srp.cpuMs)), '', '']);
 
-  const out: string[] = [];
-  out.push('cognito-creds benchmark');
-  out.push(`date     ${box.date}`);
-  out.push(`machine  ${box.nproc} CPU${box.nproc === 1 ? '' : 's'}, ${box.cpu}, ${box.kernel}, node ${box.node}`);
-  out.push(
-    `method   ${opts.rounds} interleaved rounds (order rotated each round, after one uncounted warm-up round)` +
-      `${haveAws ? `; the AWS CLI flow in ${opts.awsRuns} of them` : ''}; medians and p90 (nearest rank);` +
-      ` ratios are median / median`,
-  );
-  out.push(
-    `env      ${Object.keys(opts.caEnv).length ? `clean test home plus ${Object.keys(opts.caEnv).join(', ')} (--ca-env)` : 'clean test home (no NODE_EXTRA_CA_CERTS; --ca-env adds it)'}`,
-  );
-  out.push(
-    haveRss
-      ? `         each child under GNU ${TIME} -f '%e %M' (the baseline too); wall time from process.hrtime around spawnSync`
-      : `         no GNU ${TIME} on this machine: wall time only (process.hrtime around spawnSync), no peak RSS`,
-  );
-  out.push('');
-  out.push(table(rows));
-  out.push('');
-  out.push(`goals met: ${goals.filter(Boolean).length}/${goals.length}`);
-  out.push(`SRP maths: first call in this process ${fmtMs(srp.firstMs)} (before the ${srp.wallMs.length} measured ones)`);
+  const out: string[] = [table(rows), '', `goals met (${result.env.name}): ${goals.filter(Boolean).length}/${goals.length}`];
   if (notWarm > 0) out.push(`note: ${notWarm} warm run(s) were not served from the cache and were left out`);
-  for (const [profile, lines] of Object.entries(debugLines)) {
-    out.push('');
-    out.push(`--debug, one cold call of profile ${profile} (${profile === PROFILE.password ? 'USER_PASSWORD_AUTH' : 'USER_SRP_AUTH'}):`);
-    for (const line of lines) out.push(`  ${line}`);
-  }
-  console.log(out.join('\n'));
+  return out;
 }
 
 main().catch((err: unknown) => {
