@@ -2,7 +2,7 @@ import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
 import { type CognitoService, resolveEndpoint } from '../../src/cognito/endpoint.js';
-import { CredsError } from '../../src/errors.js';
+import { errorOf } from '../support/errors.js';
 
 // The SDK clients are devDependencies: the reference that cognito-creds' own resolution must match.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -19,15 +19,6 @@ const REGIONS = [
   'xx-future-1', // matches no partition: the SDK treats it as aws, and so must we
 ];
 
-function errorOf(fn: () => unknown): CredsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CredsError) return err;
-    throw err;
-  }
-  throw new Error('did not throw');
-}
 
 describe('resolveEndpoint', () => {
   it.each(['cognito-idp', 'cognito-identity'] as const)('%s: the same public endpoints as the AWS SDK, for every partition and flag', (service) => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CredsError } from '../../src/errors.js';
 import { DEFAULT_KDF_COST, defaultSecretsFile, FileSecretStore, type FileStoreOptions } from '../../src/secrets/file-store.js';
+import { caught } from '../support/errors.js';
 
 // Count scrypt calls, to show the key is derived once per instance.
 const kdf = vi.hoisted(() => ({ calls: 0 }));
@@ -45,15 +46,6 @@ function store(passphrase = PASSPHRASE, extra: Partial<FileStoreOptions> = {}) {
   return Object.assign(s, { asked });
 }
 
-async function caught(p: Promise<unknown>): Promise<CredsError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CredsError);
-    return err as CredsError;
-  }
-  throw new Error('expected a CredsError');
-}
 
 const readJson = async () => JSON.parse(await fs.readFile(file, 'utf8')) as {
   version: number;

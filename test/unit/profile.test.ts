@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCognitoProfile } from '../../src/config/profile.js';
-import { CredsError } from '../../src/errors.js';
+import { errorOf } from '../support/errors.js';
 
 const good = {
   cognito_user_pool_id: 'ap-northeast-1_AbC123xyz',
@@ -9,15 +9,6 @@ const good = {
   cognito_username: 'alice',
 };
 
-function errorOf(fn: () => unknown): CredsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CredsError) return err;
-    throw err;
-  }
-  throw new Error('did not throw');
-}
 
 describe('resolveCognitoProfile', () => {
   it('takes the regions from the ids and defaults the flow', () => {
