@@ -5,7 +5,6 @@ import { type CognitoService, resolveEndpoint } from '../../src/cognito/endpoint
 import { errorOf } from '../support/errors.js';
 
 // The SDK clients are devDependencies: the reference that cognito-creds' own resolution must match.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const sdk: Record<CognitoService, (p: { Region: string; UseFIPS: boolean; UseDualStack: boolean }) => { url: URL }> = {
   'cognito-idp': new CognitoIdentityProviderClient({ region: 'us-east-1' }).config.endpointProvider,
   'cognito-identity': new CognitoIdentityClient({ region: 'us-east-1' }).config.endpointProvider,
