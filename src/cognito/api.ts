@@ -73,6 +73,9 @@ export interface CognitoApiOptions {
   /** Endpoint URLs (src/cognito/endpoint.ts). */
   userPoolEndpoint: string;
   identityEndpoint: string;
+  /** The http:// proxy for each, if any (src/cognito/proxy.ts). */
+  userPoolProxy?: URL | undefined;
+  identityProxy?: URL | undefined;
   /** Bound on the whole sign-in, all requests and retries together. */
   totalTimeoutMs: number;
   /** Bound on opening one connection. */
@@ -99,8 +102,18 @@ export function createCognitoApi(options: CognitoApiOptions): CognitoApi {
     maxAttempts: MAX_ATTEMPTS,
     signal: deadline.signal,
   };
-  const idp = new AwsJsonClient({ ...shared, endpoint: options.userPoolEndpoint, targetPrefix: 'AWSCognitoIdentityProviderService' });
-  const identity = new AwsJsonClient({ ...shared, endpoint: options.identityEndpoint, targetPrefix: 'AWSCognitoIdentityService' });
+  const idp = new AwsJsonClient({
+    ...shared,
+    endpoint: options.userPoolEndpoint,
+    targetPrefix: 'AWSCognitoIdentityProviderService',
+    ...(options.userPoolProxy ? { proxy: options.userPoolProxy } : {}),
+  });
+  const identity = new AwsJsonClient({
+    ...shared,
+    endpoint: options.identityEndpoint,
+    targetPrefix: 'AWSCognitoIdentityService',
+    ...(options.identityProxy ? { proxy: options.identityProxy } : {}),
+  });
   // Both connections open now, while the sign-in still waits for the keychain.
   idp.preconnect();
   identity.preconnect();

@@ -13,11 +13,15 @@
  *   a throttling error code), HTTP 500/502/503/504, timeouts and connection errors, after a
  *   random ("full jitter") delay of up to 100 ms × 2^n (500 ms × 2^n when throttled), 20 s at most;
  * - a connection timeout, a per-request timeout, and an AbortSignal bounding the whole sign-in;
+ * - an http:// proxy when one is configured (src/cognito/proxy.ts): a CONNECT tunnel for https
+ *   endpoints (TLS stays end to end, certificates checked as usual), a forward request for http;
  * - errors shaped like the SDK's: `name` is Cognito's error code, `$fault`, and `$metadata` with
  *   the HTTP status and the number of attempts, so src/cognito/errors.ts reads them unchanged.
  */
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { isIP, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { proxyAuthorization } from './proxy.js';
 
 export interface AwsJsonClientOptions {
   /** The endpoint URL, e.g. https://cognito-idp.us-east-1.amazonaws.com. */
@@ -30,6 +34,8 @@ export interface AwsJsonClientOptions {
   maxAttempts: number;
   /** Aborts whatever is under way, retries and their waits included. */
   signal?: AbortSignal;
+  /** The http:// proxy to go through (src/cognito/proxy.ts decides), if any. */
+  proxy?: URL;
   /** Tests pass their own. */
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -70,6 +76,8 @@ export class AwsJsonClient {
   private agentReady: Promise<Transport> | undefined;
   /** A connection opened ahead, handed to the first request that needs one. */
   private spare: Socket | undefined;
+  /** CONNECT requests under way, ended by destroy(). */
+  private readonly tunnels = new Set<ClientRequest>();
   private destroyed = false;
 
   constructor(private readonly options: AwsJsonClientOptions) {
@@ -84,13 +92,14 @@ export class AwsJsonClient {
   preconnect(): void {
     this.agent()
       .then(({ agent, connect }) => {
-        if (this.destroyed || this.spare || this.options.signal?.aborted) return;
-        const host = this.hostname();
+        // Through a tunnel, only the modules are loaded ahead.
+        if (this.destroyed || this.spare || this.options.signal?.aborted || this.tunnelled()) return;
+        const route = this.route();
         const https = this.url.protocol === 'https:';
         const socket = connect.call(agent, {
-          host,
-          port: Number(this.url.port) || (https ? 443 : 80),
-          ...(https && !isIP(host) ? { servername: host } : {}),
+          host: route.host,
+          port: route.port,
+          ...(https && !isIP(route.host) ? { servername: route.host } : {}),
         }) as Socket;
         socket.on('error', () => undefined);
         this.spare = socket;
@@ -121,6 +130,7 @@ export class AwsJsonClient {
   /** Close the kept-alive connection (and one opened ahead and never used). */
   destroy(): void {
     this.destroyed = true;
+    for (const tunnel of this.tunnels) tunnel.destroy();
     this.spare?.destroy();
     this.spare = undefined;
     void this.agentReady?.then(({ agent }) => agent.destroy(), () => undefined);
@@ -130,6 +140,63 @@ export class AwsJsonClient {
     return this.url.hostname.replace(/^\[|\]$/g, '');
   }
 
+  private tunnelled(): boolean {
+    return this.options.proxy !== undefined && this.url.protocol === 'https:';
+  }
+
+  /** Where the request's connection goes, and the request line's target. */
+  private route(): { host: string; port: number; path: string } {
+    const proxy = this.options.proxy;
+    const path = this.url.pathname || '/';
+    if (proxy && this.url.protocol === 'http:') {
+      // A forward proxy: the connection goes to the proxy, the request line names the whole URL.
+      return { host: proxy.hostname.replace(/^\[|\]$/g, ''), port: Number(proxy.port) || 80, path: `${this.url.origin}${path}` };
+    }
+    return { host: this.hostname(), port: Number(this.url.port) || (this.url.protocol === 'https:' ? 443 : 80), path };
+  }
+
+  /** A TLS connection to the endpoint through the proxy's CONNECT tunnel. */
+  private async tunnel(): Promise<Duplex> {
+    const proxy = this.options.proxy!;
+    const [http, tls] = await Promise.all([import('node:http'), import('node:tls')]);
+    const host = this.hostname();
+    const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${Number(this.url.port) || 443}`;
+    const auth = proxyAuthorization(proxy);
+    return new Promise<Duplex>((resolve, reject) => {
+      const req = http.request({
+        hostname: proxy.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(proxy.port) || 80,
+        method: 'CONNECT',
+        path: authority,
+        headers: { host: authority, ...(auth ? { 'proxy-authorization': auth } : {}) },
+        agent: false,
+      });
+      this.tunnels.add(req);
+      const done = () => {
+        clearTimeout(timer);
+        this.tunnels.delete(req);
+      };
+      const ms = this.options.connectTimeoutMs;
+      const timer = setTimeout(() => req.destroy(timeoutError(`the proxy opened no tunnel within ${ms} ms`)), ms);
+      req.once('connect', (res, socket) => {
+        done();
+        if (res.statusCode !== 200) {
+          socket.destroy();
+          const err = new Error(`the proxy answered HTTP ${res.statusCode} to CONNECT ${authority}`) as AwsErrorShape;
+          err.name = 'ProxyError';
+          err.$metadata = { httpStatusCode: res.statusCode ?? 0, attempts: 1 };
+          return reject(err);
+        }
+        resolve(tls.connect({ socket, ...(isIP(host) ? {} : { servername: host }) }));
+      });
+      req.once('error', (err) => {
+        done();
+        reject(err);
+      });
+      req.end();
+    });
+  }
+
   /** The keep-alive agent (one connection), whose first new connection is the one opened ahead. */
   private agent(): Promise<Transport> {
     this.agentReady ??= (async () => {
@@ -137,6 +204,17 @@ export class AwsJsonClient {
       const transport = (await (this.url.protocol === 'https:' ? import('node:https') : import('node:http'))) as typeof import('node:http');
       const agent = new transport.Agent({ keepAlive: true, maxSockets: 1 });
       const connect = agent.createConnection;
+      if (this.tunnelled()) {
+        // The agent waits for the callback; its sockets are the tunnels' TLS connections.
+        agent.createConnection = (_options, callback) => {
+          this.tunnel().then(
+            (socket) => callback?.(null, socket),
+            (err: Error) => callback?.(err, undefined as unknown as Duplex),
+          );
+          return undefined;
+        };
+        return { agent, connect, transport };
+      }
       agent.createConnection = (options, callback) => {
         const spare = this.spare;
         this.spare = undefined;
@@ -167,15 +245,17 @@ export class AwsJsonClient {
         clearTimeout(timer);
         timer = setTimeout(() => fail(timeoutError(`no answer within ${requestTimeoutMs} ms`)), requestTimeoutMs);
       };
+      const route = this.route();
       const req: ClientRequest = transport.request(
         {
           protocol: this.url.protocol,
-          hostname: this.hostname(),
-          port: this.url.port || undefined,
-          path: this.url.pathname || '/',
+          hostname: route.host,
+          port: route.port,
+          path: route.path,
           method: 'POST',
           agent,
           headers: {
+            host: this.url.host,
             'content-type': 'application/x-amz-json-1.1',
             'x-amz-target': `${this.options.targetPrefix}.${operation}`,
             'content-length': Buffer.byteLength(body),

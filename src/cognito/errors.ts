@@ -101,6 +101,14 @@ export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
     case 'LimitExceededException':
     case 'ThrottlingException':
       return make('network', `Cognito is throttling requests (${name}, ${e.$metadata?.attempts ?? 1} attempts)`, 'Wait a minute and try again; many parallel sign-ins share one quota.');
+    case 'ProxyError': {
+      const status = e.$metadata?.httpStatusCode;
+      return make(
+        'network',
+        `the proxy refused the tunnel to Cognito at ${ctx.endpoint}: HTTP ${status ?? '?'}${status === 407 ? ' (proxy authentication required)' : ''} (${ctx.operation})`,
+        'Check HTTPS_PROXY (and its user:password, URL-encoded), or list the Cognito host in NO_PROXY.',
+      );
+    }
     case 'AbortError':
       return make('network', `no answer from Cognito at ${ctx.endpoint} within ${Math.round(ctx.totalTimeoutMs / 1000)} s (${ctx.operation})`, 'Check your network or proxy; set COGNITO_CREDS_TIMEOUT (seconds) to wait longer.');
     case 'TimeoutError':

@@ -7,6 +7,7 @@ import { readSession, type StoredSession, writeSession } from '../secrets/sessio
 import { secretAccount, type SecretStore } from '../secrets/store.js';
 import { type CognitoApi, type CognitoApiOptions, createCognitoApi, DEFAULT_TOTAL_TIMEOUT_MS } from './api.js';
 import { resolveEndpoint } from './endpoint.js';
+import { type Proxy, proxyFor } from './proxy.js';
 import { cognitoError, type ErrorContext } from './errors.js';
 import { type AwsCredentials, causeName, credentialsForIdToken } from './identity.js';
 import { type Interaction, refreshSignIn, type SignInOutcome, type SignInSecrets, signIn } from './sign-in.js';
@@ -75,17 +76,31 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
     userPool: resolveEndpoint('cognito-idp', profile.region, profile.endpoints, deps.env),
     identity: resolveEndpoint('cognito-identity', profile.identityRegion, profile.endpoints, deps.env),
   };
-  log(`endpoints: ${endpoints.userPool.url} (${endpoints.userPool.source}), ${endpoints.identity.url} (${endpoints.identity.source})`);
+  const proxies = { userPool: proxyFor(endpoints.userPool.url, deps.env), identity: proxyFor(endpoints.identity.url, deps.env) };
+  const via = (proxy: Proxy | undefined) => (proxy ? ` through the proxy ${proxy.shown} (${proxy.source})` : '');
+  log(
+    `endpoints: ${endpoints.userPool.url} (${endpoints.userPool.source})${via(proxies.userPool)}, ` +
+      `${endpoints.identity.url} (${endpoints.identity.source})${via(proxies.identity)}`,
+  );
   const opened: CognitoApi[] = [];
   const openApi = () => {
     const raw = (deps.createApi ?? createCognitoApi)({
       userPoolEndpoint: endpoints.userPool.url,
       identityEndpoint: endpoints.identity.url,
+      userPoolProxy: proxies.userPool?.url,
+      identityProxy: proxies.identity?.url,
       totalTimeoutMs,
       log,
     });
     opened.push(raw);
-    return mapErrors(raw, profile, { userPool: endpoints.userPool.url, identity: endpoints.identity.url }, totalTimeoutMs);
+    // Messages name the proxy too: "cannot reach Cognito at URL through the proxy P: …".
+    const shown = (url: string, proxy: Proxy | undefined) => (proxy ? `${url} through the proxy ${proxy.shown}` : url);
+    return mapErrors(
+      raw,
+      profile,
+      { userPool: shown(endpoints.userPool.url, proxies.userPool), identity: shown(endpoints.identity.url, proxies.identity) },
+      totalTimeoutMs,
+    );
   };
   const readStored = async () =>
     options.useSession && store

@@ -74,6 +74,10 @@ export function useInProcessCli(fakeOptions: FakeCognitoOptions): InProcessCli {
     process.env.XDG_CACHE_HOME = path.join(tmp, '.cache');
     delete process.env.AWS_PROFILE;
     for (const name of ['COGNITO_CLIENT_SECRET', 'COGNITO_TOTP_SECRET', 'COGNITO_CREDS_MIN_TTL', 'COGNITO_CREDS_TIMEOUT']) delete process.env[name];
+    // A developer's proxy or endpoint settings must not send the fake's requests anywhere else.
+    for (const name of Object.keys(process.env)) {
+      if (/^(https?_proxy|no_proxy|all_proxy)$/i.test(name) || /^AWS_(ENDPOINT_URL_|USE_FIPS|USE_DUALSTACK|IGNORE_CONFIGURED)/.test(name)) delete process.env[name];
+    }
     fake.requests.length = 0;
     fake.clearFailures();
   });

@@ -219,6 +219,21 @@ describe('AwsJsonClient', () => {
     expect([s.connections(), closed, s.seen.length]).toEqual([1, 1, 0]);
   });
 
+  it('an http endpoint through a proxy: the request goes to the proxy in absolute form, with the endpoint as Host', async () => {
+    const proxy = await server(json(200, { via: 'proxy' }));
+    const target = await server(json(200, { via: 'target' }));
+    const { c } = client(`${target.url}/cognito`, { proxy: new URL(proxy.url) });
+    c.preconnect();
+    expect(await c.call('GetId', {})).toEqual({ via: 'proxy' });
+    expect(await c.call('GetId', {})).toEqual({ via: 'proxy' });
+    c.destroy();
+    expect(proxy.seen.map((r) => [r.url, r.headers.host])).toEqual([
+      [`${target.url}/cognito`, target.url.replace('http://', '')],
+      [`${target.url}/cognito`, target.url.replace('http://', '')],
+    ]);
+    expect([proxy.connections(), target.connections(), target.seen.length]).toEqual([1, 0, 0]);
+  });
+
   it('a path in the endpoint URL is kept', async () => {
     const s = await server(json(200, {}));
     const { c } = client(`${s.url}/cognito`);

@@ -55,7 +55,7 @@ describe('doctor', () => {
     await cli.store.set('dev:password', 'Passw0rd!');
     const r = await cli.run(['doctor', '--profile', 'dev'], { env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('FAIL  http://127.0.0.1:9 does not answer: connection refused\n      Check your network or proxy, and AWS_ENDPOINT_URL if you set it.\n');
+    expect(r.stdout).toContain('FAIL  http://127.0.0.1:9 does not answer: connection refused\n      Check your network or proxy (HTTPS_PROXY, NO_PROXY), and AWS_ENDPOINT_URL if you set it.\n');
   });
 
   it('flags cache files others can read', async () => {

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
 import { resolveEndpoint } from '../../cognito/endpoint.js';
+import { type Proxy, proxyFor } from '../../cognito/proxy.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni } from '../../config/ini.js';
@@ -120,13 +121,15 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   if (profile) {
     for (const [service, region] of [['cognito-idp', profile.region], ['cognito-identity', profile.identityRegion]] as const) {
       let url: string;
+      let proxy: Proxy | undefined;
       try {
         url = resolveEndpoint(service, region, profile.endpoints, io.env).url;
+        proxy = proxyFor(url, io.env);
       } catch (err) {
         report(failure(err));
         continue;
       }
-      report(await probe(url));
+      report(await probe(url, proxy));
     }
   }
 
@@ -135,22 +138,33 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   return failed ? 1 : 0;
 }
 
-/** POST to the endpoint; any HTTP answer means it is there (the request is unsigned and empty). */
-async function probe(url: string): Promise<Check> {
-  const { request } = await import(url.startsWith('https:') ? 'node:https' : 'node:http');
-  return new Promise<Check>((resolve) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1' }, timeout: 5_000 }, (res: import('node:http').IncomingMessage) => {
-      res.resume();
-      resolve({ ok: true, text: `${url} answers (HTTP ${res.statusCode})` });
-    });
-    const fail = (why: string) => resolve({ ok: false, text: `${url} does not answer: ${why}`, hint: 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it.' });
-    req.on('timeout', () => {
-      req.destroy();
-      fail('no answer in 5 s');
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ? networkReason(err.code) : err.message));
-    req.end('{}');
+/**
+ * POST to the endpoint (through the proxy the sign-in would use); any HTTP answer means it is
+ * there. The request is unsigned and names no real operation, so Cognito answers 400.
+ */
+async function probe(url: string, proxy: Proxy | undefined): Promise<Check> {
+  const { AwsJsonClient } = await import('../../cognito/aws-json.js');
+  const client = new AwsJsonClient({
+    endpoint: url,
+    targetPrefix: 'CognitoCredsDoctor',
+    connectTimeoutMs: 5_000,
+    requestTimeoutMs: 5_000,
+    maxAttempts: 1,
+    ...(proxy ? { proxy: proxy.url } : {}),
   });
+  const where = proxy ? `${url} (through the proxy ${proxy.shown})` : url;
+  try {
+    await client.call('Ping', {});
+    return { ok: true, text: `${where} answers (HTTP 200)` };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { $metadata?: { httpStatusCode?: number } };
+    const status = e.$metadata?.httpStatusCode;
+    if (status && e.name !== 'ProxyError') return { ok: true, text: `${where} answers (HTTP ${status})` };
+    const why = e.name === 'TimeoutError' ? 'no answer in 5 s' : e.code ? networkReason(e.code) : e.message;
+    return { ok: false, text: `${where} does not answer: ${why}`, hint: 'Check your network or proxy (HTTPS_PROXY, NO_PROXY), and AWS_ENDPOINT_URL if you set it.' };
+  } finally {
+    client.destroy();
+  }
 }
 
 function failure(err: unknown): Check {
