@@ -84,7 +84,7 @@ export async function editConfigFile(
         `Try again; if no other cognito-creds runs, delete ${lockPath}.`,
       );
     }
-    throw writeError(target, err);
+    throw writeError(target, err, lockPath);
   }
   try {
     const before = (await readConfigText(target)) ?? '';
@@ -112,11 +112,14 @@ async function realTarget(file: string): Promise<string> {
   }
 }
 
-function writeError(file: string, err: unknown): CredsError {
+/** The config file could not be written; `lockPath` when the failure was at its lock file. */
+function writeError(file: string, err: unknown, lockPath?: string): CredsError {
   return new CredsError(
     'config',
-    `cannot write the AWS config file ${file}: ${errnoText(err)}; it was left as it was`,
-    'Check the permissions of the file and its directory.',
+    `cannot write the AWS config file ${file}: ${lockPath ? `its lock file ${lockPath}: ` : ''}${errnoText(err)}; it was left as it was`,
+    lockPath
+      ? `Check the permissions of the directory; remove ${lockPath} if it is not a lock file of a running cognito-creds.`
+      : 'Check the permissions of the file and its directory.',
     { cause: err },
   );
 }

@@ -149,7 +149,7 @@ describeWith(['keyring'], 'the fault matrix in subprocesses (fake Cognito, gnome
       expectFailure(
         r,
         3,
-        `cognito-creds: cannot write the AWS config file ${home.configFile}: it is a directory; it was left as it was\n  Check the permissions of the file and its directory.\n`,
+        `cognito-creds: cannot write the AWS config file ${home.configFile}: its lock file ${home.configFile}.cognito-creds.lock: it is a directory; it was left as it was\n  Check the permissions of the directory; remove ${home.configFile}.cognito-creds.lock if it is not a lock file of a running cognito-creds.\n`,
         15_000,
       );
       expect(fake.count('GetCredentialsForIdentity')).toBe(1);

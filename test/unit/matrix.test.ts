@@ -549,7 +549,7 @@ describe('setup (or remove) cannot write the config file: nothing lost, nothing 
     expectFailure(
       r,
       3,
-      `cognito-creds: cannot write the AWS config file ${cli.configFile}: it is a directory; it was left as it was\n  Check the permissions of the file and its directory.\n`,
+      `cognito-creds: cannot write the AWS config file ${cli.configFile}: its lock file ${cli.configFile}.cognito-creds.lock: it is a directory; it was left as it was\n  Check the permissions of the directory; remove ${cli.configFile}.cognito-creds.lock if it is not a lock file of a running cognito-creds.\n`,
     );
     expect(cli.fake.count('GetCredentialsForIdentity')).toBe(1); // the sign-in was verified first
     expect(await fs.readFile(cli.configFile, 'utf8')).toBe(before);
@@ -589,7 +589,7 @@ describe('setup (or remove) cannot write the config file: nothing lost, nothing 
     expectFailure(
       r,
       3,
-      `cognito-creds: cannot write the AWS config file ${cli.configFile}: it is a directory; it was left as it was\n  Check the permissions of the file and its directory.\n`,
+      `cognito-creds: cannot write the AWS config file ${cli.configFile}: its lock file ${cli.configFile}.cognito-creds.lock: it is a directory; it was left as it was\n  Check the permissions of the directory; remove ${cli.configFile}.cognito-creds.lock if it is not a lock file of a running cognito-creds.\n`,
     );
     expect(await fs.readFile(cli.configFile, 'utf8')).toBe(before);
     expect(Object.fromEntries(cli.store.entries)).toEqual({ 'dev:password': 'old-password' });
