@@ -57,6 +57,8 @@ const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 const MAX_DELAY_MS = 20_000;
+/** Cognito's answers are a few KB; anything much larger is not Cognito. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
 
 interface Transport {
   agent: Agent;
@@ -264,7 +266,16 @@ export class AwsJsonClient {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_ANSWER_BYTES) {
+              const err = new SyntaxError(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`) as SyntaxError & { $metadata: AwsErrorShape['$metadata'] };
+              err.$metadata = { httpStatusCode: res.statusCode ?? 0, attempts: 1 };
+              return fail(err);
+            }
+            chunks.push(c);
+          });
           res.on('error', fail);
           res.on('end', () => {
             clearTimeout(timer);

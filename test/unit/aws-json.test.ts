@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsJsonClient, type AwsJsonClientOptions } from '../../src/cognito/aws-json.js';
+import { AwsJsonClient, type AwsJsonClientOptions, MAX_ANSWER_BYTES } from '../../src/cognito/aws-json.js';
 import { freePort } from '../support/env.js';
 
 interface Seen {
@@ -232,6 +232,21 @@ describe('AwsJsonClient', () => {
       [`${target.url}/cognito`, target.url.replace('http://', '')],
     ]);
     expect([proxy.connections(), target.connections(), target.seen.length]).toEqual([1, 0, 0]);
+  });
+
+  it('an answer over 1 MiB is cut off: a SyntaxError with the status, not retried', async () => {
+    const s = await server((res) => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(`{"x":"${'a'.repeat(MAX_ANSWER_BYTES)}"}`);
+    });
+    const { c, delays } = client(s.url);
+    expect(await rejection(c.call('GetId', {}))).toMatchObject({
+      name: 'SyntaxError',
+      message: `the answer is larger than ${MAX_ANSWER_BYTES} bytes`,
+      $metadata: { httpStatusCode: 200, attempts: 1 },
+    });
+    expect([s.seen.length, delays]).toEqual([1, []]);
+    c.destroy();
   });
 
   it('a path in the endpoint URL is kept', async () => {
