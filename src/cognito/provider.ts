@@ -77,11 +77,16 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
     identity: resolveEndpoint('cognito-identity', profile.identityRegion, profile.endpoints, deps.env),
   };
   const proxies = { userPool: proxyFor(endpoints.userPool.url, deps.env), identity: proxyFor(endpoints.identity.url, deps.env) };
-  const via = (proxy: Proxy | undefined) => (proxy ? ` through the proxy ${proxy.shown} (${proxy.source})` : '');
+  const via = (proxy: Proxy | undefined) => (proxy ? ` through the proxy ${proxy.shown}` : '');
   log(
-    `endpoints: ${endpoints.userPool.url} (${endpoints.userPool.source})${via(proxies.userPool)}, ` +
-      `${endpoints.identity.url} (${endpoints.identity.source})${via(proxies.identity)}`,
+    `endpoints: ${endpoints.userPool.url} (${endpoints.userPool.source})${via(proxies.userPool)}${proxies.userPool ? ` (${proxies.userPool.source})` : ''}, ` +
+      `${endpoints.identity.url} (${endpoints.identity.source})${via(proxies.identity)}${proxies.identity ? ` (${proxies.identity.source})` : ''}`,
   );
+  // Messages name the proxy too: "cannot reach Cognito at URL through the proxy P: …".
+  const described = {
+    userPool: `${endpoints.userPool.url}${via(proxies.userPool)}`,
+    identity: `${endpoints.identity.url}${via(proxies.identity)}`,
+  };
   const opened: CognitoApi[] = [];
   const openApi = () => {
     const raw = (deps.createApi ?? createCognitoApi)({
@@ -93,14 +98,7 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
       log,
     });
     opened.push(raw);
-    // Messages name the proxy too: "cannot reach Cognito at URL through the proxy P: …".
-    const shown = (url: string, proxy: Proxy | undefined) => (proxy ? `${url} through the proxy ${proxy.shown}` : url);
-    return mapErrors(
-      raw,
-      profile,
-      { userPool: shown(endpoints.userPool.url, proxies.userPool), identity: shown(endpoints.identity.url, proxies.identity) },
-      totalTimeoutMs,
-    );
+    return mapErrors(raw, profile, described, totalTimeoutMs);
   };
   const readStored = async () =>
     options.useSession && store

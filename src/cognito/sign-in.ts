@@ -46,8 +46,6 @@ export interface SignInOutcome extends Tokens {
   newPassword?: string;
 }
 
-type Step = AuthStep;
-
 const MAX_CHALLENGES = 6;
 
 export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: SignInSecrets, interaction: Interaction): Promise<SignInOutcome> {
@@ -55,7 +53,7 @@ export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: 
   const hash = (username: string): Record<string, string> => (secretHash ? { SECRET_HASH: secretHash(username, profile.clientId) } : {});
   const srpMaths = profile.authFlow === 'USER_SRP_AUTH' ? await srpModule() : undefined;
   const srp = srpMaths?.startSrp();
-  let step: Step = await api.initiateAuth({
+  let step: AuthStep = await api.initiateAuth({
     AuthFlow: profile.authFlow,
     ClientId: profile.clientId,
     AuthParameters: {
@@ -171,7 +169,7 @@ export async function refreshSignIn(
 }
 
 /** The tokens of a finished sign-in; a challenge Cognito still asks for is an error naming it. */
-export function tokensOf(out: Pick<Step, 'AuthenticationResult' | 'ChallengeName'>, profile: CognitoProfile): Tokens {
+export function tokensOf(out: Pick<AuthStep, 'AuthenticationResult' | 'ChallengeName'>, profile: CognitoProfile): Tokens {
   const result = out.AuthenticationResult;
   if (result?.IdToken) {
     return {
