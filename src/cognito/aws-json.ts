@@ -22,6 +22,7 @@ import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { proxyAuthorization } from './proxy.js';
+import { bareHost, portOf } from './url-parts.js';
 
 export interface AwsJsonClientOptions {
   /** The endpoint URL, e.g. https://cognito-idp.us-east-1.amazonaws.com. */
@@ -138,10 +139,6 @@ export class AwsJsonClient {
     void this.agentReady?.then(({ agent }) => agent.destroy(), () => undefined);
   }
 
-  private hostname(): string {
-    return this.url.hostname.replace(/^\[|\]$/g, '');
-  }
-
   private tunnelled(): boolean {
     return this.options.proxy !== undefined && this.url.protocol === 'https:';
   }
@@ -152,22 +149,22 @@ export class AwsJsonClient {
     const path = this.url.pathname || '/';
     if (proxy && this.url.protocol === 'http:') {
       // A forward proxy: the connection goes to the proxy, the request line names the whole URL.
-      return { host: proxy.hostname.replace(/^\[|\]$/g, ''), port: Number(proxy.port) || 80, path: `${this.url.origin}${path}` };
+      return { host: bareHost(proxy), port: portOf(proxy), path: `${this.url.origin}${path}` };
     }
-    return { host: this.hostname(), port: Number(this.url.port) || (this.url.protocol === 'https:' ? 443 : 80), path };
+    return { host: bareHost(this.url), port: portOf(this.url), path };
   }
 
   /** A TLS connection to the endpoint through the proxy's CONNECT tunnel. */
   private async tunnel(): Promise<Duplex> {
     const proxy = this.options.proxy!;
     const [http, tls] = await Promise.all([import('node:http'), import('node:tls')]);
-    const host = this.hostname();
-    const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${Number(this.url.port) || 443}`;
+    const host = bareHost(this.url);
+    const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${portOf(this.url)}`;
     const auth = proxyAuthorization(proxy);
     return new Promise<Duplex>((resolve, reject) => {
       const req = http.request({
-        hostname: proxy.hostname.replace(/^\[|\]$/g, ''),
-        port: Number(proxy.port) || 80,
+        hostname: bareHost(proxy),
+        port: portOf(proxy),
         method: 'CONNECT',
         path: authority,
         headers: { host: authority, ...(auth ? { 'proxy-authorization': auth } : {}) },

@@ -12,6 +12,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { CredsError } from '../errors.js';
+import { bareHost, portOf } from './url-parts.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -31,8 +32,8 @@ export function proxyFor(endpoint: string, env: Env = process.env): Proxy | unde
   const [source, raw] = first(env, `${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`);
   if (!source || !raw) return undefined;
   const [, noProxy] = first(env, 'no_proxy', 'NO_PROXY');
-  const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const port = Number(target.port) || (scheme === 'https' ? 443 : 80);
+  const host = bareHost(target).toLowerCase();
+  const port = portOf(target);
   if (noProxy && bypasses(noProxy, host, port)) return undefined;
 
   let url: URL;
