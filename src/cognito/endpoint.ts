@@ -18,6 +18,7 @@
  * partition, dual-stack is the usual host).
  */
 import { CredsError } from '../errors.js';
+import { type Proxy, proxyFor } from './proxy.js';
 
 export type CognitoService = 'cognito-idp' | 'cognito-identity';
 
@@ -35,6 +36,15 @@ export interface ResolvedEndpoint {
   url: string;
   /** Where the URL came from, for --debug and doctor: e.g. "AWS_ENDPOINT_URL", "public". */
   source: string;
+}
+
+/** An endpoint and the proxy (if any) its requests go through. */
+export interface Route extends ResolvedEndpoint {
+  proxy?: Proxy;
+  /** For messages: the URL, and the proxy when there is one (never its password). */
+  described: string;
+  /** For --debug: `described` with where each part came from. */
+  detail: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -112,6 +122,19 @@ export function resolveEndpoint(
   const suffix = dualstack && !usualHost ? p.dualStackDnsSuffix : p.dnsSuffix;
   const host = `${service}${fips ? '-fips' : ''}.${region}.${suffix}`;
   return { url: `https://${host}`, source: `${fips ? 'FIPS ' : ''}${dualstack ? 'dual-stack ' : ''}public endpoint` };
+}
+
+/** Where a service's requests go: its endpoint (resolveEndpoint), then its proxy (proxyFor). */
+export function resolveRoute(service: CognitoService, region: string, settings: EndpointSettings = {}, env: Env = process.env): Route {
+  const endpoint = resolveEndpoint(service, region, settings, env);
+  const proxy = proxyFor(endpoint.url, env);
+  const via = proxy ? ` through the proxy ${proxy.shown}` : '';
+  return {
+    ...endpoint,
+    ...(proxy ? { proxy } : {}),
+    described: `${endpoint.url}${via}`,
+    detail: `${endpoint.url} (${endpoint.source})${via}${proxy ? ` (${proxy.source})` : ''}`,
+  };
 }
 
 /** "true"/"false" (any case), undefined when unset; anything else is an error naming the setting. */

@@ -6,8 +6,7 @@ import { stringClaim } from '../log/jwt.js';
 import { readSession, type StoredSession, writeSession } from '../secrets/session.js';
 import { secretAccount, type SecretStore } from '../secrets/store.js';
 import { type CognitoApi, type CognitoApiOptions, createCognitoApi, DEFAULT_TOTAL_TIMEOUT_MS } from './api.js';
-import { resolveEndpoint } from './endpoint.js';
-import { type Proxy, proxyFor } from './proxy.js';
+import { resolveRoute } from './endpoint.js';
 import { cognitoError, type ErrorContext } from './errors.js';
 import { type AwsCredentials, causeName, credentialsForIdToken } from './identity.js';
 import { type Interaction, refreshSignIn, type SignInOutcome, type SignInSecrets, signIn } from './sign-in.js';
@@ -71,34 +70,25 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
   const store = options.store;
   log(`profile ${profile.name}: user pool ${profile.userPoolId} (${profile.region}), client ${profile.clientId}, identity pool ${profile.identityPoolId}, user ${profile.username}, flow ${profile.authFlow}`);
 
-  // Where the requests go; a malformed endpoint setting fails here, before any request.
-  const endpoints = {
-    userPool: resolveEndpoint('cognito-idp', profile.region, profile.endpoints, deps.env),
-    identity: resolveEndpoint('cognito-identity', profile.identityRegion, profile.endpoints, deps.env),
+  // Where the requests go; a malformed endpoint or proxy setting fails here, before any request.
+  const routes = {
+    userPool: resolveRoute('cognito-idp', profile.region, profile.endpoints, deps.env),
+    identity: resolveRoute('cognito-identity', profile.identityRegion, profile.endpoints, deps.env),
   };
-  const proxies = { userPool: proxyFor(endpoints.userPool.url, deps.env), identity: proxyFor(endpoints.identity.url, deps.env) };
-  const via = (proxy: Proxy | undefined) => (proxy ? ` through the proxy ${proxy.shown}` : '');
-  log(
-    `endpoints: ${endpoints.userPool.url} (${endpoints.userPool.source})${via(proxies.userPool)}${proxies.userPool ? ` (${proxies.userPool.source})` : ''}, ` +
-      `${endpoints.identity.url} (${endpoints.identity.source})${via(proxies.identity)}${proxies.identity ? ` (${proxies.identity.source})` : ''}`,
-  );
-  // Messages name the proxy too: "cannot reach Cognito at URL through the proxy P: …".
-  const described = {
-    userPool: `${endpoints.userPool.url}${via(proxies.userPool)}`,
-    identity: `${endpoints.identity.url}${via(proxies.identity)}`,
-  };
+  log(`endpoints: ${routes.userPool.detail}, ${routes.identity.detail}`);
   const opened: CognitoApi[] = [];
   const openApi = () => {
     const raw = (deps.createApi ?? createCognitoApi)({
-      userPoolEndpoint: endpoints.userPool.url,
-      identityEndpoint: endpoints.identity.url,
-      userPoolProxy: proxies.userPool?.url,
-      identityProxy: proxies.identity?.url,
+      userPoolEndpoint: routes.userPool.url,
+      identityEndpoint: routes.identity.url,
+      userPoolProxy: routes.userPool.proxy?.url,
+      identityProxy: routes.identity.proxy?.url,
       totalTimeoutMs,
       log,
     });
     opened.push(raw);
-    return mapErrors(raw, profile, described, totalTimeoutMs);
+    // Messages name the proxy too: "cannot reach Cognito at URL through the proxy P: …".
+    return mapErrors(raw, profile, { userPool: routes.userPool.described, identity: routes.identity.described }, totalTimeoutMs);
   };
   const readStored = async () =>
     options.useSession && store

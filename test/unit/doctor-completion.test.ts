@@ -58,6 +58,18 @@ describe('doctor', () => {
     expect(r.stdout).toContain('FAIL  http://127.0.0.1:9 does not answer: connection refused\n      Check your network or proxy (HTTPS_PROXY, NO_PROXY), and AWS_ENDPOINT_URL if you set it.\n');
   });
 
+  it('probes through the proxy the sign-in would use, and names it', async () => {
+    await cli.writeProfile();
+    await cli.store.set('dev:password', 'Passw0rd!');
+    // The endpoint is dead; the "proxy" (the fake, which answers any request) is not.
+    const r = await cli.run(['doctor', '--profile', 'dev'], { env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', HTTP_PROXY: cli.fake.url } });
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l.includes('127.0.0.1:9'))).toEqual([
+      `ok    http://127.0.0.1:9 through the proxy ${cli.fake.url}/ answers (HTTP 400)`,
+      `ok    http://127.0.0.1:9 through the proxy ${cli.fake.url}/ answers (HTTP 400)`,
+    ]);
+  });
+
   it('flags cache files others can read', async () => {
     await cli.writeProfile();
     await fs.mkdir(cli.cacheDir, { recursive: true, mode: 0o700 });

@@ -6,8 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
-import { resolveEndpoint } from '../../cognito/endpoint.js';
-import { type Proxy, proxyFor } from '../../cognito/proxy.js';
+import { resolveRoute, type Route } from '../../cognito/endpoint.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni } from '../../config/ini.js';
@@ -120,16 +119,14 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   // 4. The endpoints answer (any HTTP answer will do: these requests are not signed).
   if (profile) {
     for (const [service, region] of [['cognito-idp', profile.region], ['cognito-identity', profile.identityRegion]] as const) {
-      let url: string;
-      let proxy: Proxy | undefined;
+      let route: Route;
       try {
-        url = resolveEndpoint(service, region, profile.endpoints, io.env).url;
-        proxy = proxyFor(url, io.env);
+        route = resolveRoute(service, region, profile.endpoints, io.env);
       } catch (err) {
         report(failure(err));
         continue;
       }
-      report(await probe(url, proxy));
+      report(await probe(route));
     }
   }
 
@@ -142,17 +139,17 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
  * POST to the endpoint (through the proxy the sign-in would use); any HTTP answer means it is
  * there. The request is unsigned and names no real operation, so Cognito answers 400.
  */
-async function probe(url: string, proxy: Proxy | undefined): Promise<Check> {
+async function probe(route: Route): Promise<Check> {
   const { AwsJsonClient } = await import('../../cognito/aws-json.js');
   const client = new AwsJsonClient({
-    endpoint: url,
+    endpoint: route.url,
     targetPrefix: 'CognitoCredsDoctor',
     connectTimeoutMs: 5_000,
     requestTimeoutMs: 5_000,
     maxAttempts: 1,
-    ...(proxy ? { proxy: proxy.url } : {}),
+    ...(route.proxy ? { proxy: route.proxy.url } : {}),
   });
-  const where = proxy ? `${url} (through the proxy ${proxy.shown})` : url;
+  const where = route.described;
   try {
     await client.call('Ping', {});
     return { ok: true, text: `${where} answers (HTTP 200)` };
