@@ -1,12 +1,12 @@
 /** The whole sign-in: secrets from the store, user pool, identity pool, checked AWS credentials. */
 import type { CognitoProfile } from '../config/profile.js';
-import { CredsError, profileLabel } from '../errors.js';
+import { CredsError, isCredsError, profileLabel } from '../errors.js';
 import { type DebugLog, redactJwt } from '../log/debug.js';
 import { stringClaim } from '../log/jwt.js';
 import { readSession, type StoredSession, writeSession } from '../secrets/session.js';
 import { secretAccount, type SecretStore } from '../secrets/store.js';
 import { type CognitoApi, type CognitoApiOptions, createCognitoApi, DEFAULT_TOTAL_TIMEOUT_MS } from './api.js';
-import { resolveRoute } from './endpoint.js';
+import { type CognitoService, resolveRoute } from './endpoint.js';
 import { cognitoError, type ErrorContext } from './errors.js';
 import { type AwsCredentials, causeName, credentialsForIdToken } from './identity.js';
 import { type Interaction, refreshSignIn, type SignInOutcome, type SignInSecrets, signIn } from './sign-in.js';
@@ -71,10 +71,15 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
   log(`profile ${profile.name}: user pool ${profile.userPoolId} (${profile.region}), client ${profile.clientId}, identity pool ${profile.identityPoolId}, user ${profile.username}, flow ${profile.authFlow}`);
 
   // Where the requests go; a malformed endpoint or proxy setting fails here, before any request.
-  const routes = {
-    userPool: resolveRoute('cognito-idp', profile.region, profile.endpoints, deps.env),
-    identity: resolveRoute('cognito-identity', profile.identityRegion, profile.endpoints, deps.env),
+  const route = (service: CognitoService, region: string) => {
+    try {
+      return resolveRoute(service, region, profile.endpoints, deps.env);
+    } catch (err) {
+      if (!isCredsError(err)) throw err;
+      throw new CredsError(err.kind, `${profileLabel(profile.name)}: ${err.message}`, err.hint, { cause: err });
+    }
   };
+  const routes = { userPool: route('cognito-idp', profile.region), identity: route('cognito-identity', profile.identityRegion) };
   log(`endpoints: ${routes.userPool.detail}, ${routes.identity.detail}`);
   const opened: CognitoApi[] = [];
   const openApi = () => {

@@ -217,6 +217,36 @@ describe('the config file and the profile: exit 3, nothing sent, the keychain no
 
 // -------------------------------------------------------------------------------------------------
 
+describe('endpoint and proxy settings that cannot be used: exit 3, named with the profile, nothing sent', () => {
+  it.each([
+    [
+      { endpoint_url: 'localhost:4566' },
+      { AWS_ENDPOINT_URL: '' }, // else the harness's AWS_ENDPOINT_URL wins, as it should
+      'the endpoint URL in endpoint_url ("localhost:4566") is not an http(s) URL without credentials, query or fragment',
+      'Fix endpoint_url, for example https://cognito-idp.us-east-1.amazonaws.com, or remove it.',
+    ],
+    [
+      { use_fips_endpoint: 'yes' },
+      { AWS_ENDPOINT_URL: '' },
+      'use_fips_endpoint = "yes" is neither true nor false',
+      'Set use_fips_endpoint to true or false, or remove it.',
+    ],
+    [
+      {},
+      { HTTP_PROXY: 'https://bob:Proxy-Secret-1@127.0.0.1:9' },
+      'HTTP_PROXY ("https://***@127.0.0.1:9") is not an http:// proxy URL',
+      'Set HTTP_PROXY to http://HOST:PORT (https:// proxies are not supported), or list the Cognito host in NO_PROXY.',
+    ],
+  ])('%j %j', async (settings, env, message, hint) => {
+    await writeConfig(profileText(settings));
+    await cli.store.set('dev:password', PASSWORD);
+    const r = await cp('dev', { env });
+    expectFailure(r, 3, `cognito-creds: profile "dev": ${message}\n  ${hint}\n`);
+    expect(r.stderr).not.toContain('Proxy-Secret-1');
+    expect(cli.fake.requests).toHaveLength(0);
+  });
+});
+
 describe('Cognito refuses the sign-in (exit 4)', () => {
   const refused = async (over: Record<string, string | undefined>, password = PASSWORD) => {
     await writeConfig(profileText(over));
