@@ -1,11 +1,22 @@
 /**
  * The Cognito operations a sign-in needs, behind an interface: the user pool's InitiateAuth,
  * RespondToAuthChallenge and GetTokensFromRefreshToken, the identity pool's GetId and
- * GetCredentialsForIdentity. All five are unsigned, so they are plain AWS JSON 1.1 requests
- * (src/cognito/aws-json.ts); only the fields cognito-creds uses are typed here.
+ * GetCredentialsForIdentity, sent by the AWS SDK clients (CognitoIdentityProviderClient and
+ * CognitoIdentityClient) with the SDK's standard retries, its endpoint rules, and its errors.
+ * Only the fields cognito-creds uses are typed here. This module is loaded by a sign-in only: a
+ * cached call never loads the SDK.
  */
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import {
+  CognitoIdentityProviderClient,
+  GetTokensFromRefreshTokenCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { DebugLog } from '../log/debug.js';
-import { AwsJsonClient } from './aws-json.js';
+import { type CognitoService, configuredEndpoint, type EndpointSettings, endpointVariant, publicSource } from './endpoint.js';
+import { type Proxy, proxyFor } from './proxy.js';
+import { createTransport, type Transport } from './transport.js';
 
 export interface AuthenticationResult {
   IdToken?: string;
@@ -55,8 +66,20 @@ export interface IdentityCredentials {
   AccessKeyId?: string;
   SecretKey?: string;
   SessionToken?: string;
-  /** Converted from the wire's epoch seconds; an Invalid Date when the answer had none. */
+  /** An Invalid Date when the answer had none. */
   Expiration?: Date;
+}
+
+/** Where one service's requests go. */
+export interface Route {
+  url: string;
+  /** Where the URL came from, for --debug: e.g. "AWS_ENDPOINT_URL", "public endpoint". */
+  source: string;
+  proxy?: Proxy;
+  /** For messages: the URL, and the proxy when there is one (never its password). */
+  described: string;
+  /** For --debug: `described` with where each part came from. */
+  detail: string;
 }
 
 export interface CognitoApi {
@@ -65,23 +88,28 @@ export interface CognitoApi {
   getTokensFromRefreshToken(input: GetTokensFromRefreshTokenInput): Promise<Pick<AuthStep, 'AuthenticationResult'>>;
   getId(input: GetIdInput): Promise<{ IdentityId?: string }>;
   getCredentialsForIdentity(input: GetCredentialsForIdentityInput): Promise<{ IdentityId?: string; Credentials?: IdentityCredentials }>;
+  readonly routes: Readonly<Record<'userPool' | 'identity', Route>>;
   /** Close keep-alive connections. */
   destroy(): void;
 }
 
 export interface CognitoApiOptions {
-  /** Endpoint URLs (src/cognito/endpoint.ts). */
-  userPoolEndpoint: string;
-  identityEndpoint: string;
-  /** The http:// proxy for each, if any (src/cognito/proxy.ts). */
-  userPoolProxy?: URL | undefined;
-  identityProxy?: URL | undefined;
+  /** The cognito-creds profile: every setting the SDK reads comes from it, never from AWS_PROFILE's. */
+  profileName: string;
+  userPoolRegion: string;
+  identityRegion: string;
+  /** The profile's endpoint settings (src/cognito/endpoint.ts). */
+  endpoints: EndpointSettings;
+  /** Must be process.env outside tests: the SDK and the proxy rules read process.env. */
+  env: Readonly<Record<string, string | undefined>>;
   /** Bound on the whole sign-in, all requests and retries together. */
   totalTimeoutMs: number;
   /** Bound on opening one connection. */
   connectTimeoutMs?: number;
   /** Bound on one request once connected. */
   requestTimeoutMs?: number;
+  /** Attempts per request, the first included (default: the SDKs' 3). */
+  maxAttempts?: number;
   log: DebugLog;
 }
 
@@ -91,53 +119,130 @@ export const DEFAULT_TOTAL_TIMEOUT_MS = 25_000;
 /** Attempts per request, the first included (the AWS SDKs' default). */
 export const MAX_ATTEMPTS = 3;
 
+type Ctor = typeof CognitoIdentityProviderClient | typeof CognitoIdentityClient;
+
+/**
+ * Both clients, their endpoints resolved; a malformed endpoint or proxy setting throws here,
+ * before any request. The whole sign-in is bounded by one deadline, an abort signal on every command.
+ */
 export function createCognitoApi(options: CognitoApiOptions): CognitoApi {
   const { log } = options;
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), options.totalTimeoutMs);
   timer.unref();
-  const shared = {
+  const opened: Array<{ destroy(): void }> = [];
+  try {
+    const idp = openClient(CognitoIdentityProviderClient, 'cognito-idp', options.userPoolRegion, options, opened);
+    const identity = openClient(CognitoIdentityClient, 'cognito-identity', options.identityRegion, options, opened);
+    const send = <O>(name: string, target: Opened, command: unknown) => log.step(name, () => target.send<O>(command, deadline.signal));
+    return {
+      routes: { userPool: idp.route, identity: identity.route },
+      initiateAuth: (input) => send('InitiateAuth', idp, new InitiateAuthCommand(input as never)),
+      respondToAuthChallenge: (input) => send('RespondToAuthChallenge', idp, new RespondToAuthChallengeCommand(input as never)),
+      getTokensFromRefreshToken: (input) => send('GetTokensFromRefreshToken', idp, new GetTokensFromRefreshTokenCommand(input)),
+      getId: (input) => send('GetId', identity, new GetIdCommand(input)),
+      getCredentialsForIdentity: (input) => send('GetCredentialsForIdentity', identity, new GetCredentialsForIdentityCommand(input)),
+      destroy: () => {
+        clearTimeout(timer);
+        for (const c of opened) c.destroy();
+      },
+    };
+  } catch (err) {
+    clearTimeout(timer);
+    for (const c of opened) c.destroy();
+    throw err;
+  }
+}
+
+interface Opened {
+  route: Route;
+  send<O>(command: unknown, abortSignal: AbortSignal): Promise<O>;
+}
+
+function openClient<C extends Ctor>(
+  Client: C,
+  service: CognitoService,
+  region: string,
+  options: CognitoApiOptions,
+  opened: Array<{ destroy(): void }>,
+): Opened {
+  const configured = configuredEndpoint(service, options.endpoints, options.env);
+  const variant = endpointVariant(options.endpoints, options.env);
+  const transport = createTransport({
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
     requestTimeoutMs: options.requestTimeoutMs ?? Math.min(10_000, options.totalTimeoutMs),
-    maxAttempts: MAX_ATTEMPTS,
-    signal: deadline.signal,
-  };
-  const idp = new AwsJsonClient({
-    ...shared,
-    endpoint: options.userPoolEndpoint,
-    targetPrefix: 'AWSCognitoIdentityProviderService',
-    ...(options.userPoolProxy ? { proxy: options.userPoolProxy } : {}),
+    log: options.log,
   });
-  const identity = new AwsJsonClient({
-    ...shared,
-    endpoint: options.identityEndpoint,
-    targetPrefix: 'AWSCognitoIdentityService',
-    ...(options.identityProxy ? { proxy: options.identityProxy } : {}),
-  });
-  // Both connections open now, while the sign-in still waits for the keychain.
-  idp.preconnect();
-  identity.preconnect();
-
-  return {
-    initiateAuth: (input) => log.step('InitiateAuth', () => idp.call('InitiateAuth', input)),
-    respondToAuthChallenge: (input) => log.step('RespondToAuthChallenge', () => idp.call('RespondToAuthChallenge', input)),
-    getTokensFromRefreshToken: (input) => log.step('GetTokensFromRefreshToken', () => idp.call('GetTokensFromRefreshToken', input)),
-    getId: (input) => log.step('GetId', () => identity.call('GetId', input)),
-    getCredentialsForIdentity: (input) =>
-      log.step('GetCredentialsForIdentity', async () => {
-        const out = await identity.call<{ IdentityId?: string; Credentials?: Omit<IdentityCredentials, 'Expiration'> & { Expiration?: unknown } }>(
-          'GetCredentialsForIdentity',
-          input,
-        );
-        if (!out.Credentials) return { ...out, Credentials: undefined };
-        const { Expiration, ...rest } = out.Credentials;
-        // The wire has epoch seconds (possibly fractional); anything else becomes an Invalid Date.
-        return { ...out, Credentials: { ...rest, Expiration: new Date(typeof Expiration === 'number' ? Expiration * 1000 : Number.NaN) } };
+  const client = quietly(
+    () =>
+      new Client({
+        region,
+        profile: options.profileName,
+        maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
+        retryMode: 'standard',
+        requestHandler: transport.handler,
+        useFipsEndpoint: variant.fips,
+        useDualstackEndpoint: variant.dualstack,
+        // The configured URL (endpoint.ts read it from the right profile), else the SDK's rules;
+        // never the SDK's own lookup, which would read AWS_PROFILE's profile.
+        ...(configured ? { endpoint: configured.url } : { ignoreConfiguredEndpointUrls: true }),
+        customUserAgent: 'cognito-creds',
+        // These operations are unsigned (smithy.api#noAuth). Should the SDK ever ask for AWS
+        // credentials anyway, fail instead of running the default chain, which could run
+        // credential_process, that is this very program, again.
+        credentials: async () => {
+          throw new Error('cognito-creds never signs Cognito requests with AWS credentials');
+        },
+        logger: { debug: () => undefined, info: () => undefined, warn: (m: unknown) => options.log(String(m)), error: () => undefined },
       }),
-    destroy: () => {
-      clearTimeout(timer);
-      idp.destroy();
-      identity.destroy();
-    },
+  ) as InstanceType<C>;
+  opened.push(client);
+  const url =
+    configured?.url ??
+    client.config.endpointProvider({ Region: region, UseFIPS: variant.fips, UseDualStack: variant.dualstack }).url.href.replace(/\/$/, '');
+  const proxy = proxyFor(url);
+  transport.route({ endpoint: url, proxy });
+  const source = configured?.source ?? publicSource(variant);
+  const via = proxy ? ` through the proxy ${proxy.shown}` : '';
+  const route: Route = {
+    url,
+    source,
+    ...(proxy ? { proxy } : {}),
+    described: `${url}${via}`,
+    detail: `${url} (${source})${via}${proxy ? ` (${proxy.source})` : ''}`,
   };
+  return {
+    route,
+    send: (command, abortSignal) => sendThrough(client, transport, command, abortSignal),
+  };
+}
+
+async function sendThrough<O>(client: CognitoIdentityProviderClient | CognitoIdentityClient, transport: Transport, command: unknown, abortSignal: AbortSignal): Promise<O> {
+  try {
+    return (await (client.send as (c: unknown, o: object) => Promise<O>)(command, { abortSignal }));
+  } catch (err) {
+    const status = transport.proxyRefusal();
+    if (status === undefined) throw err;
+    // The answer the SDK read was the proxy's refusal of the tunnel, not Cognito's.
+    const refused = new Error(`the proxy answered HTTP ${status} to CONNECT`, { cause: err }) as Error & { $metadata: object };
+    refused.name = 'ProxyError';
+    refused.$metadata = { httpStatusCode: status };
+    throw refused;
+  }
+}
+
+/**
+ * The SDK warns on stderr (process.emitWarning) about Node versions it will stop supporting;
+ * stderr must stay empty on success, so the warning is switched off while the client is made.
+ */
+function quietly<T>(make: () => T): T {
+  const name = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+  const previous = process.env[name];
+  process.env[name] = 'true';
+  try {
+    return make();
+  } finally {
+    if (previous === undefined) delete process.env[name];
+    else process.env[name] = previous;
+  }
 }

@@ -1,9 +1,8 @@
 /**
- * Where Cognito's requests go: the configured endpoint URL when there is one, else the public
- * endpoint of the region's partition, with the FIPS and dual-stack variants. Pure; the same
- * answers as the AWS SDK's endpoint rules for both services (a unit test compares them over every
- * known region and flag), and the same configuration sources, in the same order, as the AWS
- * CLI and SDKs:
+ * Which endpoint settings apply to a profile's Cognito requests. Pure. The AWS SDK clients
+ * resolve the endpoint itself (src/cognito/api.ts): this module only reads the settings the way
+ * the AWS CLI and SDKs do, from the cognito-creds profile (never from AWS_PROFILE's), and refuses
+ * a malformed one with an error that names it. The configured URL, in this order:
  *
  * 1. AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER / AWS_ENDPOINT_URL_COGNITO_IDENTITY
  * 2. AWS_ENDPOINT_URL
@@ -11,14 +10,15 @@
  *    with an indented `endpoint_url = …`
  * 4. the profile's `endpoint_url`
  *
- * (1–4 are skipped when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile's
- * `ignore_configured_endpoint_urls` is true), else `https://SERVICE[-fips].REGION.SUFFIX`, where
- * AWS_USE_FIPS_ENDPOINT / `use_fips_endpoint` and AWS_USE_DUALSTACK_ENDPOINT /
- * `use_dualstack_endpoint` choose the variant (as Cognito's endpoint rules have it: in the aws
- * partition, dual-stack is the usual host).
+ * (all skipped when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile's
+ * `ignore_configured_endpoint_urls` is true). With none, the SDK's endpoint rules give the public
+ * endpoint of the region's partition, in the variant that AWS_USE_FIPS_ENDPOINT /
+ * `use_fips_endpoint` and AWS_USE_DUALSTACK_ENDPOINT / `use_dualstack_endpoint` choose.
+ *
+ * (Why not leave steps 1–4 to the SDK as well: its configured-endpoint lookup reads the profile
+ * named by AWS_PROFILE, not the client's `profile`, and its errors cannot name the setting.)
  */
 import { CredsError } from '../errors.js';
-import { type Proxy, proxyFor } from './proxy.js';
 
 export type CognitoService = 'cognito-idp' | 'cognito-identity';
 
@@ -32,19 +32,16 @@ export interface EndpointSettings {
   ignoreConfiguredEndpointUrls?: string;
 }
 
-export interface ResolvedEndpoint {
+export interface ConfiguredEndpoint {
   url: string;
-  /** Where the URL came from, for --debug and doctor: e.g. "AWS_ENDPOINT_URL", "public". */
+  /** The setting it came from, for --debug and messages: e.g. "AWS_ENDPOINT_URL". */
   source: string;
 }
 
-/** An endpoint and the proxy (if any) its requests go through. */
-export interface Route extends ResolvedEndpoint {
-  proxy?: Proxy;
-  /** For messages: the URL, and the proxy when there is one (never its password). */
-  described: string;
-  /** For --debug: `described` with where each part came from. */
-  detail: string;
+/** The public endpoint's variant. */
+export interface EndpointVariant {
+  fips: boolean;
+  dualstack: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -61,80 +58,41 @@ export const SERVICES_KEYS: Record<CognitoService, string> = {
   'cognito-identity': SERVICE_IDS['cognito-identity'].servicesKey,
 };
 
-interface Partition {
-  regionRegex: RegExp;
-  dnsSuffix: string;
-  dualStackDnsSuffix: string;
-}
-
-// The AWS partitions (from the SDK's partitions.json); every one supports FIPS and dual-stack.
-// A region that matches none is treated as `aws`, as the SDK does.
-const PARTITIONS: readonly Partition[] = [
-  { regionRegex: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
-  { regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' },
-  { regionRegex: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
-  { regionRegex: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
-  { regionRegex: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
-  { regionRegex: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
-  { regionRegex: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
-];
-const AWS: Partition = { regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' };
-
-const US_FIPS_REGIONS = new Set(['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2']);
-
-function partitionOf(region: string): Partition {
-  return PARTITIONS.find((p) => p.regionRegex.test(region)) ?? AWS;
-}
-
-/** Resolve one service's endpoint; a malformed setting is an error that names it. */
-export function resolveEndpoint(
-  service: CognitoService,
-  region: string,
-  settings: EndpointSettings = {},
-  env: Env = process.env,
-): ResolvedEndpoint {
+/** The configured endpoint URL of one service, if any; a malformed setting is an error that names it. */
+export function configuredEndpoint(service: CognitoService, settings: EndpointSettings = {}, env: Env = process.env): ConfiguredEndpoint | undefined {
   const ids = SERVICE_IDS[service];
   const ignore =
     flag('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) ??
     flag('ignore_configured_endpoint_urls', settings.ignoreConfiguredEndpointUrls) ??
     false;
-  const configured: Array<[string, string | undefined]> = ignore
-    ? []
-    : [
-        [ids.env, env[ids.env]],
-        ['AWS_ENDPOINT_URL', env.AWS_ENDPOINT_URL],
-        [`services ${ids.servicesKey} endpoint_url`, settings.serviceEndpointUrls?.[service]],
-        ['endpoint_url', settings.endpointUrl],
-      ];
-  const fips = flag('AWS_USE_FIPS_ENDPOINT', env.AWS_USE_FIPS_ENDPOINT) ?? flag('use_fips_endpoint', settings.useFipsEndpoint) ?? false;
-  const dualstack =
-    flag('AWS_USE_DUALSTACK_ENDPOINT', env.AWS_USE_DUALSTACK_ENDPOINT) ?? flag('use_dualstack_endpoint', settings.useDualstackEndpoint) ?? false;
-
+  if (ignore) return undefined;
+  const configured: Array<[string, string | undefined]> = [
+    [ids.env, env[ids.env]],
+    ['AWS_ENDPOINT_URL', env.AWS_ENDPOINT_URL],
+    [`services ${ids.servicesKey} endpoint_url`, settings.serviceEndpointUrls?.[service]],
+    ['endpoint_url', settings.endpointUrl],
+  ];
   for (const [source, value] of configured) {
     if (value === undefined || value.trim() === '') continue;
-    // As in the SDKs, a configured endpoint URL is the endpoint: FIPS and dual-stack do not apply.
     return { url: checkedUrl(source, value.trim()), source };
   }
-  const p = partitionOf(region);
-  // Cognito's own rules: in the aws partition the dual-stack endpoint is the usual host (which
-  // answers over IPv6 too), and so is FIPS + dual-stack in the four US regions with FIPS hosts.
-  const usualHost = p === AWS && (!fips || US_FIPS_REGIONS.has(region));
-  const suffix = dualstack && !usualHost ? p.dualStackDnsSuffix : p.dnsSuffix;
-  const host = `${service}${fips ? '-fips' : ''}.${region}.${suffix}`;
-  return { url: `https://${host}`, source: `${fips ? 'FIPS ' : ''}${dualstack ? 'dual-stack ' : ''}public endpoint` };
+  return undefined;
 }
 
-/** Where a service's requests go: its endpoint (resolveEndpoint), then its proxy (proxyFor). */
-export function resolveRoute(service: CognitoService, region: string, settings: EndpointSettings = {}, env: Env = process.env): Route {
-  const endpoint = resolveEndpoint(service, region, settings, env);
-  const proxy = proxyFor(endpoint.url, env);
-  const via = proxy ? ` through the proxy ${proxy.shown}` : '';
+/**
+ * FIPS and dual-stack, the environment first. They apply to the public endpoint only: as in the
+ * SDKs, a configured endpoint URL is the endpoint.
+ */
+export function endpointVariant(settings: EndpointSettings = {}, env: Env = process.env): EndpointVariant {
   return {
-    ...endpoint,
-    ...(proxy ? { proxy } : {}),
-    described: `${endpoint.url}${via}`,
-    detail: `${endpoint.url} (${endpoint.source})${via}${proxy ? ` (${proxy.source})` : ''}`,
+    fips: flag('AWS_USE_FIPS_ENDPOINT', env.AWS_USE_FIPS_ENDPOINT) ?? flag('use_fips_endpoint', settings.useFipsEndpoint) ?? false,
+    dualstack: flag('AWS_USE_DUALSTACK_ENDPOINT', env.AWS_USE_DUALSTACK_ENDPOINT) ?? flag('use_dualstack_endpoint', settings.useDualstackEndpoint) ?? false,
   };
+}
+
+/** How a public endpoint is named in --debug: "FIPS dual-stack public endpoint". */
+export function publicSource(variant: EndpointVariant): string {
+  return `${variant.fips ? 'FIPS ' : ''}${variant.dualstack ? 'dual-stack ' : ''}public endpoint`;
 }
 
 /** "true"/"false" (any case), undefined when unset; anything else is an error naming the setting. */
@@ -147,11 +105,11 @@ function flag(name: string, value: string | undefined): boolean | undefined {
 }
 
 function checkedUrl(source: string, value: string): string {
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {
-    url = undefined as unknown as URL;
+    url = undefined;
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname || url.username || url.password || url.search || url.hash) {
     throw new CredsError(

@@ -6,7 +6,6 @@ import { stringClaim } from '../log/jwt.js';
 import { readSession, type StoredSession, writeSession } from '../secrets/session.js';
 import { secretAccount, type SecretStore } from '../secrets/store.js';
 import { type CognitoApi, type CognitoApiOptions, createCognitoApi, DEFAULT_TOTAL_TIMEOUT_MS } from './api.js';
-import { type CognitoService, resolveRoute } from './endpoint.js';
 import { cognitoError, type ErrorContext } from './errors.js';
 import { type AwsCredentials, causeName, credentialsForIdToken } from './identity.js';
 import { type Interaction, refreshSignIn, type SignInOutcome, type SignInSecrets, signIn } from './sign-in.js';
@@ -70,30 +69,27 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
   const store = options.store;
   log(`profile ${profile.name}: user pool ${profile.userPoolId} (${profile.region}), client ${profile.clientId}, identity pool ${profile.identityPoolId}, user ${profile.username}, flow ${profile.authFlow}`);
 
-  // Where the requests go; a malformed endpoint or proxy setting fails here, before any request.
-  const route = (service: CognitoService, region: string) => {
+  const opened: CognitoApi[] = [];
+  const openApi = () => {
+    let raw: CognitoApi;
     try {
-      return resolveRoute(service, region, profile.endpoints, deps.env);
+      // Where the requests go; a malformed endpoint or proxy setting fails here, before any request.
+      raw = (deps.createApi ?? createCognitoApi)({
+        profileName: profile.name,
+        userPoolRegion: profile.region,
+        identityRegion: profile.identityRegion,
+        endpoints: profile.endpoints,
+        env: deps.env,
+        totalTimeoutMs,
+        log,
+      });
     } catch (err) {
       if (!isCredsError(err)) throw err;
       throw new CredsError(err.kind, `${profileLabel(profile.name)}: ${err.message}`, err.hint, { cause: err });
     }
-  };
-  const routes = { userPool: route('cognito-idp', profile.region), identity: route('cognito-identity', profile.identityRegion) };
-  log(`endpoints: ${routes.userPool.detail}, ${routes.identity.detail}`);
-  const opened: CognitoApi[] = [];
-  const openApi = () => {
-    const raw = (deps.createApi ?? createCognitoApi)({
-      userPoolEndpoint: routes.userPool.url,
-      identityEndpoint: routes.identity.url,
-      userPoolProxy: routes.userPool.proxy?.url,
-      identityProxy: routes.identity.proxy?.url,
-      totalTimeoutMs,
-      log,
-    });
     opened.push(raw);
     // Messages name the proxy too: "cannot reach Cognito at URL through the proxy P: …".
-    return mapErrors(raw, profile, { userPool: routes.userPool.described, identity: routes.identity.described }, totalTimeoutMs);
+    return mapErrors(raw, profile, { userPool: raw.routes.userPool.described, identity: raw.routes.identity.described }, totalTimeoutMs);
   };
   const readStored = async () =>
     options.useSession && store
@@ -103,6 +99,7 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
       : [undefined, undefined];
 
   let api = openApi();
+  log(`endpoints: ${api.routes.userPool.detail}, ${api.routes.identity.detail}`);
   let session: StoredSession | undefined;
   let clientSecret: string | undefined;
   try {
@@ -238,6 +235,7 @@ function mapErrors(api: CognitoApi, profile: CognitoProfile, endpoints: { userPo
     getTokensFromRefreshToken: wrap('GetTokensFromRefreshToken', 'cognito-idp', (i) => api.getTokensFromRefreshToken(i)),
     getId: wrap('GetId', 'cognito-identity', (i) => api.getId(i)),
     getCredentialsForIdentity: wrap('GetCredentialsForIdentity', 'cognito-identity', (i) => api.getCredentialsForIdentity(i)),
+    routes: api.routes,
     destroy: () => api.destroy(),
   };
 }

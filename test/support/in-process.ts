@@ -125,9 +125,17 @@ export function useInProcessCli(fakeOptions: FakeCognitoOptions): InProcessCli {
         selfCommand: SELF_COMMAND,
         ...(opts.tty ? { terminal: async (question: string) => { stderr += `[tty] ${question}`; return answers.shift(); } } : { terminal: async () => undefined }),
       };
+      // The AWS SDK and the proxy rules read process.env itself, as they do in the real program,
+      // where the Io's env is process.env: the run's variables go there too, for the run.
+      const before = { ...process.env };
+      for (const [k, v] of Object.entries(opts.env ?? {})) process.env[k] = v;
       const t0 = performance.now();
-      const code = await main(argv, io);
-      return { code, stdout, stderr, ms: performance.now() - t0 };
+      try {
+        const code = await main(argv, io);
+        return { code, stdout, stderr, ms: performance.now() - t0 };
+      } finally {
+        process.env = before;
+      }
     },
     async writeProfile(extra = '', name = 'dev', clientId = 'fakeclient0000000000000001') {
       await fs.mkdir(path.join(tmp, '.aws'), { recursive: true });

@@ -1,53 +1,63 @@
-import { describe, expect, it } from 'vitest';
-import { proxyAuthorization, proxyFor } from '../../src/cognito/proxy.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { proxyFor } from '../../src/cognito/proxy.js';
 import { errorOf } from '../support/errors.js';
 
 const IDP = 'https://cognito-idp.us-east-1.amazonaws.com';
+const saved = { ...process.env };
+
+/** proxyFor reads process.env (as proxy-from-env does): each case sets only its own variables. */
+function withEnv<T>(env: Record<string, string>, fn: () => T): T {
+  for (const name of Object.keys(process.env)) if (/^(https?|no|all)_proxy$/i.test(name)) delete process.env[name];
+  Object.assign(process.env, env);
+  return fn();
+}
+afterEach(() => {
+  process.env = { ...saved };
+});
 
 describe('proxyFor', () => {
-  it('no proxy variable: a direct connection', () => {
-    expect(proxyFor(IDP, {})).toBeUndefined();
+  it('no variable: no proxy', () => {
+    expect(withEnv({}, () => proxyFor(IDP))).toBeUndefined();
   });
 
-  it('https endpoints use https_proxy / HTTPS_PROXY (lower case first), http ones http_proxy / HTTP_PROXY', () => {
-    expect(proxyFor(IDP, { HTTPS_PROXY: 'http://127.0.0.1:3128' })).toEqual({ url: new URL('http://127.0.0.1:3128'), source: 'HTTPS_PROXY', shown: 'http://127.0.0.1:3128/' });
-    expect(proxyFor(IDP, { https_proxy: 'http://127.0.0.1:1', HTTPS_PROXY: 'http://127.0.0.1:2' })?.source).toBe('https_proxy');
-    expect(proxyFor(IDP, { HTTP_PROXY: 'http://127.0.0.1:3128' })).toBeUndefined();
-    expect(proxyFor('http://127.0.0.1:4566', { HTTP_PROXY: 'http://127.0.0.1:3128' })?.source).toBe('HTTP_PROXY');
-    expect(proxyFor('http://127.0.0.1:4566', { HTTPS_PROXY: 'http://127.0.0.1:3128' })).toBeUndefined();
+  it('HTTPS_PROXY for https endpoints, HTTP_PROXY for http ones, lower case first; never ALL_PROXY', () => {
+    expect(withEnv({ HTTPS_PROXY: 'http://127.0.0.1:3128' }, () => proxyFor(IDP))).toEqual({ url: new URL('http://127.0.0.1:3128'), source: 'HTTPS_PROXY', shown: 'http://127.0.0.1:3128/' });
+    expect(withEnv({ https_proxy: 'http://127.0.0.1:1', HTTPS_PROXY: 'http://127.0.0.1:2' }, () => proxyFor(IDP)?.source)).toBe('https_proxy');
+    expect(withEnv({ HTTP_PROXY: 'http://127.0.0.1:3128' }, () => proxyFor(IDP))).toBeUndefined();
+    expect(withEnv({ HTTP_PROXY: 'http://127.0.0.1:3128' }, () => proxyFor('http://127.0.0.1:4566')?.source)).toBe('HTTP_PROXY');
+    expect(withEnv({ HTTPS_PROXY: 'http://127.0.0.1:3128' }, () => proxyFor('http://127.0.0.1:4566'))).toBeUndefined();
+    expect(withEnv({ ALL_PROXY: 'socks5://127.0.0.1:1080', all_proxy: 'http://127.0.0.1:3128' }, () => proxyFor(IDP))).toBeUndefined();
   });
 
-  it('a bare host:port is an http:// proxy; credentials are never shown', () => {
-    expect(proxyFor(IDP, { HTTPS_PROXY: '127.0.0.1:3128' })?.url.href).toBe('http://127.0.0.1:3128/');
-    const p = proxyFor(IDP, { HTTPS_PROXY: 'http://al%40ice:s3cr%3At@127.0.0.1:3128' })!;
-    expect(p.shown).toBe('http://***@127.0.0.1:3128/');
-    expect(proxyAuthorization(p.url)).toBe(`Basic ${Buffer.from('al@ice:s3cr:t').toString('base64')}`);
-    expect(proxyAuthorization(new URL('http://127.0.0.1:3128'))).toBeUndefined();
+  it('a URL without a scheme is http://; credentials are kept for the agent and never shown', () => {
+    expect(withEnv({ HTTPS_PROXY: '127.0.0.1:3128' }, () => proxyFor(IDP)?.url.href)).toBe('http://127.0.0.1:3128/');
+    const p = withEnv({ HTTPS_PROXY: 'http://al%40ice:s3cr%3At@127.0.0.1:3128' }, () => proxyFor(IDP))!;
+    expect([p.url.username, p.url.password, p.shown]).toEqual(['al%40ice', 's3cr%3At', 'http://***@127.0.0.1:3128/']);
   });
 
+  // proxy-from-env's rules: a bare name is that host only; a leading "." or "*." takes subdomains.
   it.each([
     ['*', IDP, true],
-    ['amazonaws.com', IDP, true],
     ['.amazonaws.com', IDP, true],
     ['*.amazonaws.com', IDP, true],
+    ['amazonaws.com', IDP, false],
     ['cognito-idp.us-east-1.amazonaws.com', IDP, true],
     ['cognito-idp.us-east-1.amazonaws.com:443', IDP, true],
     ['cognito-idp.us-east-1.amazonaws.com:8443', IDP, false],
     ['zonaws.com', IDP, false],
-    ['example.com, localhost  amazonaws.com', IDP, true],
+    ['example.com, localhost  .amazonaws.com', IDP, true],
     ['127.0.0.1', 'http://127.0.0.1:4566', true],
-    ['127.0.0.0/8', 'http://127.0.0.1:4566', true],
-    ['10.0.0.0/8', 'http://127.0.0.1:4566', false],
-    ['::1', 'http://[::1]:4566', true],
-    ['[::1]:4566', 'http://[::1]:4566', true],
-    ['0.0.1', 'http://127.0.0.1:4566', false], // an IP is not a domain: no suffix match
+    ['127.0.0.1:4566', 'http://127.0.0.1:4566', true],
+    ['127.0.0.1:9', 'http://127.0.0.1:4566', false],
+    ['localhost', 'https://localhost:8443', true],
+    ['[::1]', 'http://[::1]:4566', true],
   ])('NO_PROXY=%j for %s: bypass %s', (noProxy, endpoint, bypass) => {
     const env = { HTTPS_PROXY: 'http://127.0.0.1:3128', HTTP_PROXY: 'http://127.0.0.1:3128', NO_PROXY: noProxy };
-    expect(proxyFor(endpoint, env) === undefined).toBe(bypass);
+    expect(withEnv(env, () => proxyFor(endpoint)) === undefined).toBe(bypass);
   });
 
   it('no_proxy wins over NO_PROXY', () => {
-    expect(proxyFor(IDP, { HTTPS_PROXY: 'http://127.0.0.1:3128', no_proxy: 'example.com', NO_PROXY: '*' })?.source).toBe('HTTPS_PROXY');
+    expect(withEnv({ HTTPS_PROXY: 'http://127.0.0.1:3128', no_proxy: 'example.com', NO_PROXY: '*' }, () => proxyFor(IDP)?.source)).toBe('HTTPS_PROXY');
   });
 
   it.each([
@@ -55,7 +65,7 @@ describe('proxyFor', () => {
     ['socks5://u:pw@127.0.0.1:1080', 'HTTPS_PROXY ("socks5://***@127.0.0.1:1080") is not an http:// proxy URL'],
     ['http://', 'HTTPS_PROXY ("http://") is not an http:// proxy URL'],
   ])('%j is a config error that names the variable and never shows a password', (value, message) => {
-    const err = errorOf(() => proxyFor(IDP, { HTTPS_PROXY: value }));
+    const err = withEnv({ HTTPS_PROXY: value }, () => errorOf(() => proxyFor(IDP)));
     expect([err.kind, err.message, err.hint]).toEqual([
       'config',
       message,

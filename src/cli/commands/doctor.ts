@@ -6,13 +6,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
-import { resolveRoute, type Route } from '../../cognito/endpoint.js';
+import type { Route } from '../../cognito/api.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni } from '../../config/ini.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { isCredsError, profileLabel } from '../../errors.js';
+import { createDebugLog } from '../../log/debug.js';
 import { hasSecret, secretAccount } from '../../secrets/store.js';
 import type { Io } from '../io.js';
 
@@ -116,18 +117,9 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
     report(failure(err));
   }
 
-  // 4. The endpoints answer (any HTTP answer will do: these requests are not signed).
+  // 4. The endpoints answer (any HTTP answer will do), through the proxy the sign-in would use.
   if (profile) {
-    for (const [service, region] of [['cognito-idp', profile.region], ['cognito-identity', profile.identityRegion]] as const) {
-      let route: Route;
-      try {
-        route = resolveRoute(service, region, profile.endpoints, io.env);
-      } catch (err) {
-        report(failure(err));
-        continue;
-      }
-      report(await probe(route));
-    }
+    for (const check of await probeEndpoints(profile, io)) report(check);
   }
 
   const failed = checks.filter((c) => !c.ok && !c.warn).length;
@@ -136,31 +128,61 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
 }
 
 /**
- * POST to the endpoint (through the proxy the sign-in would use); any HTTP answer means it is
- * there. The request is unsigned and names no real operation, so Cognito answers 400.
+ * One harmless request to each endpoint, sent by the same SDK clients as a sign-in: an
+ * InitiateAuth with no parameters, and GetCredentialsForIdentity for an identity that does not
+ * exist. Both are unsigned and change nothing; Cognito refuses them (HTTP 400), and any HTTP
+ * answer means the endpoint is there.
  */
-async function probe(route: Route): Promise<Check> {
-  const { AwsJsonClient } = await import('../../cognito/aws-json.js');
-  const client = new AwsJsonClient({
-    endpoint: route.url,
-    targetPrefix: 'CognitoCredsDoctor',
-    connectTimeoutMs: 5_000,
-    requestTimeoutMs: 5_000,
-    maxAttempts: 1,
-    ...(route.proxy ? { proxy: route.proxy.url } : {}),
-  });
+async function probeEndpoints(profile: CognitoProfile, io: Io): Promise<Check[]> {
+  const { createCognitoApi } = await import('../../cognito/api.js');
+  let api;
+  try {
+    api = createCognitoApi({
+      profileName: profile.name,
+      userPoolRegion: profile.region,
+      identityRegion: profile.identityRegion,
+      endpoints: profile.endpoints,
+      env: io.env,
+      totalTimeoutMs: 12_000,
+      connectTimeoutMs: PROBE_TIMEOUT_MS,
+      requestTimeoutMs: PROBE_TIMEOUT_MS,
+      maxAttempts: 1,
+      log: createDebugLog(false, () => undefined),
+    });
+  } catch (err) {
+    return [failure(err)];
+  }
+  try {
+    const userPool = await probe(api.routes.userPool, () => api.initiateAuth({ AuthFlow: 'USER_SRP_AUTH', ClientId: profile.clientId, AuthParameters: {} }));
+    const identity = await probe(api.routes.identity, () =>
+      api.getCredentialsForIdentity({ IdentityId: `${profile.identityRegion}:00000000-0000-4000-8000-000000000000`, Logins: {} }),
+    );
+    return [userPool, identity];
+  } finally {
+    api.destroy();
+  }
+}
+
+const PROBE_TIMEOUT_MS = 5_000;
+
+async function probe(route: Route, request: () => Promise<unknown>): Promise<Check> {
   const where = route.described;
   try {
-    await client.call('Ping', {});
+    await request();
     return { ok: true, text: `${where} answers (HTTP 200)` };
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { $metadata?: { httpStatusCode?: number } };
     const status = e.$metadata?.httpStatusCode;
     if (status && e.name !== 'ProxyError') return { ok: true, text: `${where} answers (HTTP ${status})` };
-    const why = e.name === 'TimeoutError' ? 'no answer in 5 s' : e.code ? networkReason(e.code) : e.message;
+    const why =
+      e.name === 'ProxyError'
+        ? `the proxy answered HTTP ${status}`
+        : e.name === 'TimeoutError' || e.name === 'AbortError'
+          ? `no answer in ${PROBE_TIMEOUT_MS / 1000} s`
+          : e.code
+            ? networkReason(e.code)
+            : e.message;
     return { ok: false, text: `${where} does not answer: ${why}`, hint: 'Check your network or proxy (HTTPS_PROXY, NO_PROXY), and AWS_ENDPOINT_URL if you set it.' };
-  } finally {
-    client.destroy();
   }
 }
 
