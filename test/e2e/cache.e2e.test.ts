@@ -49,6 +49,24 @@ describeWith(['moto', 'keyring', 'awscli'], 'cache and single flight end to end 
     proxy.requests.length = 0;
   });
 
+  it('the sign-in module compiles through a V8 code cache beside the entries: written by one cold call, used by the next', async () => {
+    const codeCaches = async () => (await fs.readdir(cacheDir()).catch(() => [] as string[])).filter((f) => f.startsWith('v8-provider-'));
+    for (const f of await codeCaches()) await fs.rm(path.join(cacheDir(), f));
+    const debug = () => runCli(['credential-process', '--profile', 'dev', '--debug'], { env });
+    const first = await debug();
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/\[debug \+\d+ms\] code cache absent: /);
+    const files = await codeCaches();
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(new RegExp(`^v8-provider-${process.version}-${process.arch}-`));
+    expect((await fs.stat(path.join(cacheDir(), files[0]!))).mode & 0o777).toBe(0o600);
+    await runCli(['logout', '--profile', 'dev'], { env });
+    const second = await debug();
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain(`code cache used: ${path.join(cacheDir(), files[0]!)}`);
+    expect(await codeCaches()).toEqual(files);
+  });
+
   it('a cold call signs in once; a warm call sends no request', async () => {
     const cold = await cp();
     expect([cold.code, cold.stderr]).toEqual([0, '']);

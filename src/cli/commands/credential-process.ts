@@ -60,7 +60,8 @@ export async function profileCredentials(options: CredentialProcessOptions, io: 
         keychain ? prefetching(store, (['refresh-token', 'client-secret', 'password', 'totp-secret'] as const).map((k) => secretAccount(name, k))) : store,
       );
       opening.catch(() => undefined); // awaited below
-      const { signInForCredentials } = await loadProvider(log);
+      const codeCacheDir = await cache.checkDir(false).then((ok) => (ok ? cache.dir : undefined), () => undefined);
+      const { signInForCredentials } = await loadProvider(codeCacheDir, log);
       const store = await opening;
       const deps = {
         log,
