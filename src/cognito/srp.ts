@@ -219,8 +219,21 @@ function modPowN(base: bigint, exp: bigint): bigint {
   if (e === 0n) return 1n;
   const dh = createDiffieHellman(N_BUF, G_BUF);
   dh.setPrivateKey(toBytes(e));
-  // The output drops leading zero bytes on some Node versions and pads them on others: read it
-  // as a number either way.
-  const out = b === g ? dh.generateKeys() : dh.computeSecret(toBytes(b, N_BYTES));
+  if (b === g) return fromBytes(dh.generateKeys());
+  try {
+    return fromBytes(dh.computeSecret(toBytes(b, N_BYTES)));
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    // OpenSSL 3.5 (Node 22 and 24) knows (N, 2) as RFC 3526's group and takes as a peer key only
+    // a member of its prime-order subgroup: a quadratic residue mod N. -1 is a non-residue mod this
+    // safe prime (N = 3 mod 4), so when b is refused, N - b = -b is a residue, and
+    // b^e = (-1)^e (N - b)^e.
+    const r = fromBytes(dh.computeSecret(toBytes(N - b, N_BYTES)));
+    return e % 2n === 0n || r === 0n ? r : N - r;
+  }
+}
+
+/** The output drops leading zero bytes on some Node versions and pads them on others: read it as a number either way. */
+function fromBytes(out: Buffer): bigint {
   return out.length === 0 ? 0n : BigInt('0x' + out.toString('hex'));
 }

@@ -170,12 +170,14 @@ describe('SRP client maths against amazon-cognito-identity-js and the fake verif
     }
   });
 
-  it('handles the edge cases OpenSSL refuses (base 1 or N-1, exponent beyond N-1) like the library', () => {
+  it('handles the edge cases OpenSSL refuses (base 1, N-1 or a non-residue, exponent beyond N-1) like the library', () => {
     const poolName = 'Edge';
     const c0 = { poolId: `us-east-1_${poolName}`, userIdForSrp: 'edgy', password: 'pw', saltHex: '0abc', secretBlock: 'AAAA', timestamp: cognitoTimestamp(new Date(T0)) };
     const gx = modPowN(g, computeX(poolName, c0.userIdForSrp, c0.password, 0xabcn));
     const kgx = (k * gx) % N;
-    const bases = { one: (kgx + 1n) % N, minusOne: (kgx + N - 1n) % N };
+    // 4 is a quadratic residue mod N and -2 is not: OpenSSL 3.5 (Node 22, 24) refuses a
+    // non-residue as a DH peer key, so both kinds must come out right.
+    const bases = { one: (kgx + 1n) % N, minusOne: (kgx + N - 1n) % N, residue: (kgx + 4n) % N, nonResidue: (kgx + N - 2n) % N };
     for (const [name, B] of Object.entries(bases)) {
       const c = { ...c0, srpBHex: B.toString(16) };
       const session = startSrp();
