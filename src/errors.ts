@@ -68,7 +68,7 @@ export function formatError(err: unknown, debug = false): string {
     if (err.hint) lines.push(`  ${err.hint}`);
   } else {
     const message = err instanceof Error ? err.message : String(err);
-    lines.push(`cognito-creds: unexpected error: ${firstLine(message)}`);
+    lines.push(`cognito-creds: unexpected error: ${firstLine(message, 300)}`);
     lines.push('  This is a bug in cognito-creds; run again with --debug and report what it prints.');
   }
   if (debug) {
@@ -81,7 +81,27 @@ export function formatError(err: unknown, debug = false): string {
   return lines.join('\n') + '\n';
 }
 
-function firstLine(text: string): string {
+/** The first line of an error's message (or of any text), cut at `max` characters. */
+export function firstLine(value: unknown, max = 200): string {
+  const text = value instanceof Error ? value.message : String(value);
   const line = text.split(/\r?\n/, 1)[0] ?? '';
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/** A file system error in words (`EACCES` → `permission denied`), else its message. */
+export function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string') {
+    const known: Record<string, string> = {
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      EISDIR: 'it is a directory',
+      ENOTDIR: 'a part of the path is not a directory',
+      EROFS: 'read-only file system',
+      ENOSPC: 'no space left on the device',
+      ENOENT: 'no such file or directory',
+    };
+    return known[e.code] ?? e.code;
+  }
+  return err instanceof Error ? err.message : String(err);
 }

@@ -5,8 +5,7 @@
  */
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, openSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { errnoText } from '../config/config-file.js';
-import { CredsError } from '../errors.js';
+import { CredsError, errnoText } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
 import { isErrno } from '../fs/lock.js';
 import { type CacheEntry, parseEntry, serializeEntry } from './entry.js';

@@ -1,5 +1,5 @@
 /** Cognito and network failures as messages for people: what happened to which profile, and the fix. */
-import { CredsError, isCredsError, profileLabel } from '../errors.js';
+import { CredsError, firstLine, isCredsError, profileLabel } from '../errors.js';
 
 export interface ErrorContext {
   profile: string;
@@ -46,7 +46,7 @@ export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
   if (isCredsError(err)) return err;
   const e = (err ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string };
   const name = e.name ?? 'Error';
-  const message = oneLine(e.message ?? '');
+  const message = firstLine(e.message ?? '');
   const who = `${profileLabel(ctx.profile)}`;
   const setupFix = `Run \`cognito-creds setup --profile ${ctx.profile}\` to store the current password.`;
   const make = (kind: 'auth' | 'network' | 'cognito' | 'config', text: string, hint: string) =>
@@ -152,7 +152,3 @@ function roleRefused(
   );
 }
 
-function oneLine(text: string): string {
-  const line = text.split(/\r?\n/, 1)[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}

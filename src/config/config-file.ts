@@ -1,7 +1,7 @@
 /** I/O for the AWS config file: read it with clear errors, edit one section under a lock. */
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CredsError, profileLabel } from '../errors.js';
+import { CredsError, errnoText, profileLabel } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
 import { acquireLock, isErrno, LockTimeoutError } from '../fs/lock.js';
 import { parseIni, profilesFromIni } from './ini.js';
@@ -124,19 +124,3 @@ function writeError(file: string, err: unknown, lockPath?: string): CredsError {
   );
 }
 
-export function errnoText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string') {
-    const known: Record<string, string> = {
-      EACCES: 'permission denied',
-      EPERM: 'operation not permitted',
-      EISDIR: 'it is a directory',
-      ENOTDIR: 'a part of the path is not a directory',
-      EROFS: 'read-only file system',
-      ENOSPC: 'no space left on the device',
-      ENOENT: 'no such file or directory',
-    };
-    return known[e.code] ?? e.code;
-  }
-  return err instanceof Error ? err.message : String(err);
-}

@@ -21,8 +21,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { errnoText } from '../config/config-file.js';
-import { CredsError } from '../errors.js';
+import { CredsError, errnoText, firstLine } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
 import { isErrno, LockTimeoutError, withLock } from '../fs/lock.js';
 import type { SecretStore } from './store.js';
@@ -422,7 +421,3 @@ function fileError(message: string, cause?: unknown): CredsError {
   );
 }
 
-function firstLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, 200);
-}

@@ -1,5 +1,5 @@
 /** The OS keychain through keytar, loaded only when a secret is really needed. */
-import { CredsError } from '../errors.js';
+import { CredsError, firstLine } from '../errors.js';
 import { KEYCHAIN_SERVICE, type SecretStore } from './store.js';
 
 interface Keytar {
@@ -97,7 +97,3 @@ export function keychainError(what: string, err: unknown, platform: NodeJS.Platf
   );
 }
 
-function firstLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, 200);
-}
