@@ -1,6 +1,6 @@
 /** Shell completion helpers: the profile names of the config file (never a secret). */
 import { readFileSync } from 'node:fs';
-import { profilesFromIni } from '../config/ini.js';
+import { profilesFromIni } from '../config/ini-parse.js';
 import { configFilePath } from '../config/paths.js';
 import type { Io } from './io.js';
 

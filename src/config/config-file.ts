@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CredsError, errnoText, profileLabel } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
 import { acquireLock, isErrno, LockTimeoutError } from '../fs/lock.js';
-import { parseIni, profilesFromIni } from './ini.js';
+import { parseIni, profilesFromIni } from './ini-parse.js';
 import { type CognitoProfile, resolveCognitoProfile } from './profile.js';
 
 /** The config file's text, or undefined when it does not exist. */

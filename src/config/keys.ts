@@ -12,19 +12,6 @@ export const KEYS = {
   credentialProcess: 'credential_process',
 } as const;
 
-/** Keys `setup` owns, in the order it writes them. */
-export const MANAGED_KEYS = [
-  KEYS.credentialProcess,
-  KEYS.userPoolId,
-  KEYS.clientId,
-  KEYS.identityPoolId,
-  KEYS.username,
-  KEYS.authFlow,
-  KEYS.region,
-  KEYS.roleArn,
-  KEYS.secretStore,
-] as const;
-
 export const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'] as const;
 export type AuthFlow = (typeof AUTH_FLOWS)[number];
 export const DEFAULT_AUTH_FLOW: AuthFlow = 'USER_SRP_AUTH';

@@ -9,7 +9,7 @@ import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
 import type { Route } from '../../cognito/api.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
-import { profilesFromIni } from '../../config/ini.js';
+import { profilesFromIni } from '../../config/ini-parse.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { isCredsError, profileLabel } from '../../errors.js';

@@ -2,7 +2,8 @@
 import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey } from '../../cache/entry.js';
 import { editConfigFile, readConfigText } from '../../config/config-file.js';
-import { profilesFromIni, removeProfile } from '../../config/ini.js';
+import { removeProfile } from '../../config/ini-edit.js';
+import { profilesFromIni } from '../../config/ini-parse.js';
 import { KEYS } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { resolveCognitoProfile } from '../../config/profile.js';

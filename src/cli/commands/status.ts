@@ -3,7 +3,7 @@ import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey, identityOf } from '../../cache/entry.js';
 import { isFresh, renewalWindowMs } from '../../cache/freshness.js';
 import { readConfigText } from '../../config/config-file.js';
-import { profilesFromIni } from '../../config/ini.js';
+import { profilesFromIni } from '../../config/ini-parse.js';
 import { configFilePath } from '../../config/paths.js';
 import { resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, isCredsError, profileLabel } from '../../errors.js';
