@@ -3,11 +3,12 @@
  * a 0700 directory of 0600 files owned by the user. A directory that is a symlink or belongs to
  * someone else is refused: whoever controls it could hand us credentials of their choosing.
  */
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, openSync, promises as fs, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CredsError, errnoText } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
 import { isErrno } from '../fs/lock.js';
+import { checkPrivateDirSync, ensurePrivateDir, type PrivateDirProblem } from '../fs/private-dir.js';
 import { type CacheEntry, parseEntry, serializeEntry } from './entry.js';
 
 export function cacheDirPath(env: Readonly<Record<string, string | undefined>>, home: string): string {
@@ -79,38 +80,34 @@ export class CredentialsCache {
    * was not to be created. A directory with group or other permissions is narrowed to 0700.
    */
   async checkDir(create: boolean): Promise<boolean> {
-    if (this.checkDirSync()) return true;
-    if (!create) return false;
-    try {
-      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw cacheError(`cannot create the cache directory ${this.dir}: ${errnoText(err)}`, err);
-    }
-    return this.checkDirSync();
+    return ensurePrivateDir(this.dir, this.uid, create, (problem) => refuseCacheDir(this.dir, problem));
   }
 
   /** The checks of checkDir on an existing directory; false when there is none. */
   private checkDirSync(): boolean {
-    let stat;
-    try {
-      stat = lstatSync(this.dir);
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return false;
-      throw cacheError(`cannot use the cache directory ${this.dir}: ${errnoText(err)}`, err);
-    }
-    if (stat.isSymbolicLink()) throw cacheError(`the cache directory ${this.dir} is a symbolic link; refusing to use it`);
-    if (!stat.isDirectory()) throw cacheError(`the cache directory ${this.dir} is not a directory`);
-    if (this.uid !== undefined && stat.uid !== this.uid) {
-      throw cacheError(`the cache directory ${this.dir} belongs to uid ${stat.uid}, not to you; refusing to use it`);
-    }
-    if ((stat.mode & 0o077) !== 0) {
-      try {
-        chmodSync(this.dir, 0o700);
-      } catch (err) {
-        throw cacheError(`cannot make the cache directory ${this.dir} private (0700): ${errnoText(err)}`, err);
-      }
-    }
-    return true;
+    return checkPrivateDirSync(this.dir, this.uid, (problem) => refuseCacheDir(this.dir, problem));
+  }
+}
+
+/** The cache in its usual place (see cacheDirPath). */
+export function openCredentialsCache(env: Readonly<Record<string, string | undefined>>, home: string): CredentialsCache {
+  return new CredentialsCache(cacheDirPath(env, home));
+}
+
+function refuseCacheDir(dir: string, problem: PrivateDirProblem): CredsError {
+  switch (problem.reason) {
+    case 'unusable':
+      return cacheError(`cannot use the cache directory ${dir}: ${errnoText(problem.cause)}`, problem.cause);
+    case 'create-failed':
+      return cacheError(`cannot create the cache directory ${dir}: ${errnoText(problem.cause)}`, problem.cause);
+    case 'symlink':
+      return cacheError(`the cache directory ${dir} is a symbolic link; refusing to use it`);
+    case 'not-a-directory':
+      return cacheError(`the cache directory ${dir} is not a directory`);
+    case 'foreign':
+      return cacheError(`the cache directory ${dir} belongs to uid ${problem.uid}, not to you; refusing to use it`);
+    case 'chmod-failed':
+      return cacheError(`cannot make the cache directory ${dir} private (0700): ${errnoText(problem.cause)}`, problem.cause);
   }
 }
 

@@ -2,45 +2,40 @@
  * Secrets in one encrypted file, for hosts with no keychain (headless Linux, WSL, CI). Chosen
  * explicitly (`cognito_secret_store = file`), never as a fallback.
  *
- * The file, `$XDG_DATA_HOME/cognito-creds/secrets.json` (else `~/.local/share/...`), is JSON:
- *
- *   { "version": 1,
- *     "kdf": { "name": "scrypt", "salt": b64, "N": 32768, "r": 8, "p": 1 },
- *     "check": { "iv": b64, "ct": b64, "tag": b64 },
- *     "entries": { "<account>": { "iv": b64, "ct": b64, "tag": b64 } } }
- *
- * The key is scrypt(passphrase, salt) with the parameters in the file; every value is sealed with
- * AES-256-GCM under a fresh 12-byte IV, the account name bound in as additional authenticated
- * data, so an entry moved to another account does not open. `check` seals a known text: when it
- * does not open the passphrase is wrong; when it opens and an entry does not, the entry is damaged.
- * Account names are in plain text; values, the passphrase and the key never are.
+ * The file, `$XDG_DATA_HOME/cognito-creds/secrets.json` (else `~/.local/share/...`), is JSON
+ * sealed with AES-256-GCM under a scrypt key: its format and crypto are in file-format.ts; this
+ * module is its I/O.
  *
  * The directory is 0700 and must be ours (not a symlink, not another uid's); the file is 0600,
  * replaced atomically, and `set`/`delete` read-modify-write it under a lock file beside it.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CredsError, errnoText, firstLine } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
 import { isErrno, LockTimeoutError, withLock } from '../fs/lock.js';
+import { ensurePrivateDir, type PrivateDirProblem } from '../fs/private-dir.js';
+import {
+  damaged,
+  DEFAULT_KDF_COST,
+  type DeriveKey,
+  isKeyOf,
+  type Kdf,
+  newDoc,
+  newKdf,
+  openEntry,
+  parseDoc,
+  scryptKey,
+  sealEntry,
+  type SecretsDoc,
+  serializeDoc,
+} from './file-format.js';
 import type { SecretStore } from './store.js';
 
-export const SECRETS_FILE_VERSION = 1;
-/** scrypt's N for a new file: 2^15 (with r=8, p=1 about 32 MiB and 50–100 ms). */
-export const DEFAULT_KDF_COST = 2 ** 15;
-const KDF_R = 8;
-const KDF_P = 1;
-const SALT_BYTES = 16;
-const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+export { DEFAULT_KDF_COST, type DeriveKey, SECRETS_FILE_VERSION } from './file-format.js';
+
 /** Generous: a few dozen profiles with 2 KB tokens are some hundred KB. */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
-/** What `check` seals. */
-const CHECK_TEXT = 'cognito-creds secrets file';
-const CHECK_AAD = Buffer.from('cognito-creds/check', 'utf8');
-const entryAad = (account: string) => Buffer.from(`cognito-creds/entry\0${account}`, 'utf8');
 
 /** Where the secrets file lives by default. A relative XDG_DATA_HOME is ignored (XDG spec). */
 export function defaultSecretsFile(env: Readonly<Record<string, string | undefined>>, home: string): string {
@@ -54,39 +49,21 @@ export interface FileStoreOptions {
   file: string;
   /** Asked only when a secret is read or written, at most once per instance unless it fails. */
   passphrase: () => Promise<string>;
-  /** Accepted for symmetry with the other dependencies; nothing in the file depends on time. */
-  now?: () => number;
   /** scrypt's N for a file this instance creates (a power of two); files keep their own. */
   kdfCost?: number;
+  /** The key derivation (tests); default: scrypt with the file's parameters. */
+  deriveKey?: DeriveKey;
   /** Bound on waiting for another process's write. */
   lockTimeoutMs?: number;
   /** The owner the directory and the file must have (tests); default: this process's uid. */
   uid?: number | undefined;
 }
 
-interface Sealed {
-  iv: Buffer;
-  ct: Buffer;
-  tag: Buffer;
-}
-
-interface Kdf {
-  salt: Buffer;
-  N: number;
-  r: number;
-  p: number;
-}
-
-interface SecretsDoc {
-  kdf: Kdf;
-  check: Sealed;
-  entries: Map<string, Sealed>;
-}
-
 export class FileSecretStore implements SecretStore {
   readonly file: string;
   private readonly askPassphrase: () => Promise<string>;
   private readonly kdfCost: number;
+  private readonly deriveKey: DeriveKey;
   private readonly lockTimeoutMs: number;
   private readonly uid: number | undefined;
   private passphrase: Promise<string> | undefined;
@@ -100,6 +77,7 @@ export class FileSecretStore implements SecretStore {
     if (!Number.isInteger(this.kdfCost) || this.kdfCost < 2 || (this.kdfCost & (this.kdfCost - 1)) !== 0) {
       throw new RangeError(`kdfCost must be a power of two, not ${this.kdfCost}`);
     }
+    this.deriveKey = options.deriveKey ?? scryptKey;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
     this.uid = 'uid' in options ? options.uid : process.getuid?.();
   }
@@ -117,7 +95,7 @@ export class FileSecretStore implements SecretStore {
     const sealed = doc?.entries.get(account);
     if (!doc || !sealed) return null;
     const key = await this.unlock(doc);
-    const value = open(key, sealed, entryAad(account));
+    const value = openEntry(key, account, sealed);
     if (value === undefined) {
       throw damaged(this.file, `its entry "${account}" fails authentication (the passphrase is right)`);
     }
@@ -136,11 +114,11 @@ export class FileSecretStore implements SecretStore {
       if (doc) {
         key = await this.unlock(doc);
       } else {
-        const kdf: Kdf = { salt: randomBytes(SALT_BYTES), N: this.kdfCost, r: KDF_R, p: KDF_P };
+        const kdf = newKdf(this.kdfCost);
         key = await this.keyFor(kdf);
-        doc = { kdf, check: seal(key, CHECK_TEXT, CHECK_AAD), entries: new Map() };
+        doc = newDoc(kdf, key);
       }
-      doc.entries.set(account, seal(key, secret, entryAad(account)));
+      doc.entries.set(account, sealEntry(key, account, secret));
       await this.write(doc);
     });
   }
@@ -188,7 +166,7 @@ export class FileSecretStore implements SecretStore {
     let key = this.keys.get(id);
     if (!key) {
       key = this.getPassphrase().then((passphrase) =>
-        deriveKey(passphrase, kdf).catch((err: unknown) => {
+        this.deriveKey(passphrase, kdf).catch((err: unknown) => {
           throw damaged(this.file, `its key cannot be derived (${firstLine(err)})`, err);
         }),
       );
@@ -201,7 +179,7 @@ export class FileSecretStore implements SecretStore {
   /** The key for this file, after checking that it is the right one. */
   private async unlock(doc: SecretsDoc): Promise<Buffer> {
     const key = await this.keyFor(doc.kdf);
-    if (open(key, doc.check, CHECK_AAD) !== CHECK_TEXT) {
+    if (!isKeyOf(doc, key)) {
       // Forget it, so that an instance asked again (another prompt) can do better.
       this.passphrase = undefined;
       this.keys.clear();
@@ -275,141 +253,26 @@ export class FileSecretStore implements SecretStore {
    * Check (and with `create`, make) the directory, as the credentials cache does. Returns false
    * when it does not exist and was not to be created; narrows a wider one to 0700.
    */
-  private async checkDir(create: boolean): Promise<boolean> {
-    const dir = this.dir;
-    let stat;
-    try {
-      stat = await fs.lstat(dir);
-    } catch (err) {
-      if (!isErrno(err, 'ENOENT')) throw fileError(`cannot use the directory ${dir} of the secrets file: ${errnoText(err)}`, err);
-      if (!create) return false;
-      try {
-        await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-        stat = await fs.lstat(dir);
-      } catch (mkdirErr) {
-        throw fileError(`cannot create the directory ${dir} of the secrets file: ${errnoText(mkdirErr)}`, mkdirErr);
-      }
-    }
-    if (stat.isSymbolicLink()) throw fileError(`the directory ${dir} of the secrets file is a symbolic link; refusing to use it`);
-    if (!stat.isDirectory()) throw fileError(`the directory ${dir} of the secrets file is not a directory`);
-    if (this.uid !== undefined && stat.uid !== this.uid) {
-      throw fileError(`the directory ${dir} of the secrets file belongs to uid ${stat.uid}, not to you; refusing to use it`);
-    }
-    if ((stat.mode & 0o077) !== 0) {
-      await fs.chmod(dir, 0o700).catch((err: unknown) => {
-        throw fileError(`cannot make the directory ${dir} of the secrets file private (0700): ${errnoText(err)}`, err);
-      });
-    }
-    return true;
+  private checkDir(create: boolean): Promise<boolean> {
+    return ensurePrivateDir(this.dir, this.uid, create, (problem) => refuseDir(this.dir, problem));
   }
 }
 
-function deriveKey(passphrase: string, kdf: Kdf): Promise<Buffer> {
-  // scrypt needs about 128·N·r bytes; Node's default cap (32 MiB) is too tight for N=2^15, r=8.
-  const options: ScryptOptions = { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: Math.max(64 * 1024 * 1024, 256 * kdf.N * kdf.r) };
-  return new Promise((resolve, reject) => {
-    scrypt(passphrase, kdf.salt, KEY_BYTES, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
-}
-
-function seal(key: Buffer, plaintext: string, aad: Buffer): Sealed {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad);
-  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return { iv, ct, tag: cipher.getAuthTag() };
-}
-
-/** The plaintext, or undefined when it fails authentication. */
-function open(key: Buffer, sealed: Sealed, aad: Buffer): string | undefined {
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(aad);
-    decipher.setAuthTag(sealed.tag);
-    return Buffer.concat([decipher.update(sealed.ct), decipher.final()]).toString('utf8');
-  } catch {
-    return undefined;
+function refuseDir(dir: string, problem: PrivateDirProblem): CredsError {
+  switch (problem.reason) {
+    case 'unusable':
+      return fileError(`cannot use the directory ${dir} of the secrets file: ${errnoText(problem.cause)}`, problem.cause);
+    case 'create-failed':
+      return fileError(`cannot create the directory ${dir} of the secrets file: ${errnoText(problem.cause)}`, problem.cause);
+    case 'symlink':
+      return fileError(`the directory ${dir} of the secrets file is a symbolic link; refusing to use it`);
+    case 'not-a-directory':
+      return fileError(`the directory ${dir} of the secrets file is not a directory`);
+    case 'foreign':
+      return fileError(`the directory ${dir} of the secrets file belongs to uid ${problem.uid}, not to you; refusing to use it`);
+    case 'chmod-failed':
+      return fileError(`cannot make the directory ${dir} of the secrets file private (0700): ${errnoText(problem.cause)}`, problem.cause);
   }
-}
-
-function parseDoc(text: string, file: string): SecretsDoc {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw damaged(file, 'it is not valid JSON');
-  }
-  if (!isObject(raw)) throw damaged(file, 'it is not a JSON object');
-  if (raw.version !== SECRETS_FILE_VERSION) {
-    const version = typeof raw.version === 'number' ? String(raw.version) : 'no';
-    throw damaged(file, `it has ${version === 'no' ? 'no version' : `version ${version}`}; this cognito-creds reads version ${SECRETS_FILE_VERSION}`);
-  }
-  const kdf = raw.kdf;
-  if (!isObject(kdf) || kdf.name !== 'scrypt') throw damaged(file, 'its "kdf" is missing or not scrypt');
-  const salt = bytes(kdf.salt);
-  if (!salt || salt.length < SALT_BYTES || salt.length > 64) throw damaged(file, 'its scrypt salt is missing or malformed');
-  const { N, r, p } = kdf;
-  if (
-    !isInt(N, 2, 2 ** 20) || (N & (N - 1)) !== 0 ||
-    !isInt(r, 1, 32) || !isInt(p, 1, 16) ||
-    128 * N * r > 1024 * 1024 * 1024
-  ) {
-    throw damaged(file, 'its scrypt parameters are missing or out of range');
-  }
-  const check = sealed(raw.check);
-  if (!check) throw damaged(file, 'its "check" is missing or malformed');
-  if (!isObject(raw.entries)) throw damaged(file, 'its "entries" is missing or not an object');
-  const entries = new Map<string, Sealed>();
-  for (const [account, value] of Object.entries(raw.entries)) {
-    const entry = sealed(value);
-    if (!entry) throw damaged(file, `its entry "${account}" is malformed`);
-    entries.set(account, entry);
-  }
-  return { kdf: { salt, N, r, p }, check, entries };
-}
-
-function serializeDoc(doc: SecretsDoc): string {
-  const b64 = (s: Sealed) => ({ iv: s.iv.toString('base64'), ct: s.ct.toString('base64'), tag: s.tag.toString('base64') });
-  const out = {
-    version: SECRETS_FILE_VERSION,
-    kdf: { name: 'scrypt', salt: doc.kdf.salt.toString('base64'), N: doc.kdf.N, r: doc.kdf.r, p: doc.kdf.p },
-    check: b64(doc.check),
-    // Object.fromEntries defines own properties, so even an account named "__proto__" is kept.
-    entries: Object.fromEntries([...doc.entries].map(([account, s]) => [account, b64(s)])),
-  };
-  return `${JSON.stringify(out, null, 2)}\n`;
-}
-
-function sealed(value: unknown): Sealed | undefined {
-  if (!isObject(value)) return undefined;
-  const iv = bytes(value.iv);
-  const ct = bytes(value.ct);
-  const tag = bytes(value.tag);
-  if (!iv || iv.length !== IV_BYTES || !ct || !tag || tag.length !== TAG_BYTES) return undefined;
-  return { iv, ct, tag };
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-function bytes(value: unknown): Buffer | undefined {
-  return typeof value === 'string' && BASE64.test(value) ? Buffer.from(value, 'base64') : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isInt(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
-
-function damaged(file: string, what: string, cause?: unknown): CredsError {
-  return new CredsError(
-    'keychain',
-    `the secrets file ${file} is damaged: ${what}`,
-    `Remove ${file} and run \`cognito-creds setup\` again to store your secrets anew.`,
-    cause === undefined ? undefined : { cause },
-  );
 }
 
 function fileError(message: string, cause?: unknown): CredsError {

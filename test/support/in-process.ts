@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
-import { MemorySecretStore } from '../../src/secrets/memory-store.js';
+import { MemorySecretStore } from './memory-store.js';
 import type { SecretStore } from '../../src/secrets/store.js';
 import { FakeCognito, type FakeCognitoOptions } from '../fake-cognito/server.js';
 

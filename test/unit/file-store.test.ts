@@ -2,21 +2,18 @@ import * as crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CredsError } from '../../src/errors.js';
+import { type DeriveKey, scryptKey } from '../../src/secrets/file-format.js';
 import { DEFAULT_KDF_COST, defaultSecretsFile, FileSecretStore, type FileStoreOptions } from '../../src/secrets/file-store.js';
 import { caught } from '../support/errors.js';
 
-// Count scrypt calls, to show the key is derived once per instance.
-const kdf = vi.hoisted(() => ({ calls: 0 }));
-vi.mock('node:crypto', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:crypto')>();
-  const scrypt = ((...args: Parameters<typeof real.scrypt>) => {
-    kdf.calls++;
-    return (real.scrypt as (...a: unknown[]) => void)(...args);
-  }) as typeof real.scrypt;
-  return { ...real, scrypt, default: { ...real, scrypt } };
-});
+// Count key derivations (the real scrypt), to show the key is derived once per instance.
+const kdf = { calls: 0 };
+const countingScrypt: DeriveKey = (passphrase, params) => {
+  kdf.calls++;
+  return scryptKey(passphrase, params);
+};
 
 const PASSPHRASE = 'correct horse battery staple';
 const FAST = 2 ** 10; // scrypt N for tests; the default is exercised once
@@ -41,6 +38,7 @@ function store(passphrase = PASSPHRASE, extra: Partial<FileStoreOptions> = {}) {
       return passphrase;
     },
     kdfCost: FAST,
+    deriveKey: countingScrypt,
     ...extra,
   });
   return Object.assign(s, { asked });

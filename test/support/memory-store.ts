@@ -1,4 +1,4 @@
-import type { SecretStore } from './store.js';
+import type { SecretStore } from '../../src/secrets/store.js';
 
 /** A SecretStore in memory, for tests. */
 export class MemorySecretStore implements SecretStore {
