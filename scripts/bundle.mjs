@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const parts = {
   'cognito-creds': 'src/cli/main.ts',
-  provider: 'src/cognito/provider.ts',
+  provider: 'src/credentials/sign-in.ts',
   'cognito-api': 'src/cognito/api.ts',
   'keytar-store': 'src/secrets/keytar-store.ts',
   'file-store': 'src/secrets/file-store.ts',

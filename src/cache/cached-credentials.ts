@@ -3,7 +3,7 @@
  * in while the others wait on a lock and then read what it wrote. The cache never stands in the
  * way: when it cannot be used, credentials still come, and the problem is reported as a warning.
  */
-import type { AwsCredentials } from '../cognito/identity.js';
+import type { AwsCredentials } from '../shapes.js';
 import { isCredsError } from '../errors.js';
 import { acquireLock, LockTimeoutError, type ReleaseLock } from '../fs/lock.js';
 import type { DebugLog } from '../log/debug.js';

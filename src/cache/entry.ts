@@ -1,6 +1,5 @@
 /** The cache file's content: its shape, a reader that never throws, and the identity key. */
-import type { AwsCredentials } from '../cognito/identity.js';
-import type { CognitoProfile } from '../config/profile.js';
+import type { AwsCredentials, CognitoIdentity } from '../shapes.js';
 
 export interface CacheEntry {
   version: 2;
@@ -18,7 +17,7 @@ export interface CacheEntry {
   issuedAt: number;
 }
 
-type Identity = Pick<CognitoProfile, 'userPoolId' | 'clientId' | 'username' | 'identityPoolId' | 'region' | 'roleArn'>;
+type Identity = Pick<CognitoIdentity, 'userPoolId' | 'clientId' | 'username' | 'identityPoolId' | 'region' | 'roleArn'>;
 
 /** Who signs in where, and which role they get: what makes two profiles share credentials. */
 export function identityOf(profile: Identity): string {

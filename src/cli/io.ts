@@ -1,7 +1,8 @@
 /** What a command needs from the outside world, with production defaults; tests pass their own. */
 import { writeSync } from 'node:fs';
 import os from 'node:os';
-import type { CognitoApi, CognitoApiOptions } from '../cognito/api.js';
+import type { CredentialsContext } from '../credentials/profile-credentials.js';
+import type { SignInDeps } from '../credentials/sign-in.js';
 import { createDebugLog, type DebugLog } from '../log/debug.js';
 import type { SecretStoreChoice } from '../config/keys.js';
 import { CredsError } from '../errors.js';
@@ -17,7 +18,6 @@ export interface Io {
   stdinIsTTY: boolean;
   /** The secret store a profile chose, created on first use (keytar is loaded only then). */
   secrets: (choice?: SecretStoreChoice) => Promise<SecretStore>;
-  createApi?: (options: CognitoApiOptions) => CognitoApi;
   /** How credential_process lines written by setup start: node and this program, quoted. */
   selfCommand?: string;
   /** Ask on the controlling terminal (an MFA code); undefined when there is none. Default: /dev/tty. */
@@ -99,4 +99,19 @@ export function terminalPrompt(io: Io): (question: string) => Promise<string | u
 
 export function debugLog(io: Io, debug: boolean): DebugLog {
   return createDebugLog(debug, io.stderr);
+}
+
+/** What a sign-in needs (src/credentials/sign-in.ts), from the Io. */
+export function signInDeps(io: Io, log: DebugLog): SignInDeps {
+  return { log, env: io.env, now: io.now, prompt: terminalPrompt(io), ...(io.sleep ? { sleep: io.sleep } : {}) };
+}
+
+/** What a profile's credentials need (src/credentials/profile-credentials.ts), from the Io. */
+export function credentialsContext(io: Io, log: DebugLog): CredentialsContext {
+  return {
+    ...signInDeps(io, log),
+    home: io.home,
+    warn: (message) => io.stderr(`cognito-creds: warning: ${message}\n`),
+    secrets: (choice) => io.secrets(choice),
+  };
 }

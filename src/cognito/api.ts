@@ -14,7 +14,6 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DebugLog } from '../log/debug.js';
-import { type CognitoService, configuredEndpoint, type EndpointSettings, endpointVariant, publicSource } from './endpoint.js';
 import { type Proxy, proxyFor } from './proxy.js';
 import { createTransport, type Transport } from './transport.js';
 
@@ -70,6 +69,15 @@ export interface IdentityCredentials {
   Expiration?: Date;
 }
 
+/** What the profile's settings say of one service's endpoint (src/config/endpoint-settings.ts). */
+export interface EndpointChoice {
+  /** The configured URL and the setting it came from; else the SDK's endpoint rules decide. */
+  configured?: { url: string; source: string } | undefined;
+  /** The public endpoint's variant. */
+  fips: boolean;
+  dualstack: boolean;
+}
+
 /** Where one service's requests go. */
 export interface Route {
   url: string;
@@ -98,10 +106,7 @@ export interface CognitoApiOptions {
   profileName: string;
   userPoolRegion: string;
   identityRegion: string;
-  /** The profile's endpoint settings (src/cognito/endpoint.ts). */
-  endpoints: EndpointSettings;
-  /** Must be process.env outside tests: the SDK and the proxy rules read process.env. */
-  env: Readonly<Record<string, string | undefined>>;
+  endpoints: Readonly<Record<'userPool' | 'identity', EndpointChoice>>;
   /** Bound on the whole sign-in, all requests and retries together. */
   totalTimeoutMs: number;
   /** Bound on opening one connection. */
@@ -132,8 +137,8 @@ export function createCognitoApi(options: CognitoApiOptions): CognitoApi {
   timer.unref();
   const opened: Array<{ destroy(): void }> = [];
   try {
-    const idp = openClient(CognitoIdentityProviderClient, 'cognito-idp', options.userPoolRegion, options, opened);
-    const identity = openClient(CognitoIdentityClient, 'cognito-identity', options.identityRegion, options, opened);
+    const idp = openClient(CognitoIdentityProviderClient, options.userPoolRegion, options.endpoints.userPool, options, opened);
+    const identity = openClient(CognitoIdentityClient, options.identityRegion, options.endpoints.identity, options, opened);
     const send = <O>(name: string, target: Opened, command: unknown) => log.step(name, () => target.send<O>(command, deadline.signal));
     return {
       routes: { userPool: idp.route, identity: identity.route },
@@ -161,13 +166,12 @@ interface Opened {
 
 function openClient<C extends Ctor>(
   Client: C,
-  service: CognitoService,
   region: string,
+  choice: EndpointChoice,
   options: CognitoApiOptions,
   opened: Array<{ destroy(): void }>,
 ): Opened {
-  const configured = configuredEndpoint(service, options.endpoints, options.env);
-  const variant = endpointVariant(options.endpoints, options.env);
+  const { configured } = choice;
   const transport = createTransport({
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
     requestTimeoutMs: options.requestTimeoutMs ?? Math.min(10_000, options.totalTimeoutMs),
@@ -181,9 +185,9 @@ function openClient<C extends Ctor>(
         maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
         retryMode: 'standard',
         requestHandler: transport.handler,
-        useFipsEndpoint: variant.fips,
-        useDualstackEndpoint: variant.dualstack,
-        // The configured URL (endpoint.ts read it from the right profile), else the SDK's rules;
+        useFipsEndpoint: choice.fips,
+        useDualstackEndpoint: choice.dualstack,
+        // The configured URL (read from the cognito-creds profile), else the SDK's rules;
         // never the SDK's own lookup, which would read AWS_PROFILE's profile.
         ...(configured ? { endpoint: configured.url } : { ignoreConfiguredEndpointUrls: true }),
         customUserAgent: 'cognito-creds',
@@ -199,10 +203,10 @@ function openClient<C extends Ctor>(
   opened.push(client);
   const url =
     configured?.url ??
-    client.config.endpointProvider({ Region: region, UseFIPS: variant.fips, UseDualStack: variant.dualstack }).url.href.replace(/\/$/, '');
+    client.config.endpointProvider({ Region: region, UseFIPS: choice.fips, UseDualStack: choice.dualstack }).url.href.replace(/\/$/, '');
   const proxy = proxyFor(url);
   transport.route({ endpoint: url, proxy });
-  const source = configured?.source ?? publicSource(variant);
+  const source = configured?.source ?? `${choice.fips ? 'FIPS ' : ''}${choice.dualstack ? 'dual-stack ' : ''}public endpoint`;
   const via = proxy ? ` through the proxy ${proxy.shown}` : '';
   const route: Route = {
     url,

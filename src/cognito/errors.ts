@@ -1,5 +1,7 @@
 /** Cognito and network failures as messages for people: what happened to which profile, and the fix. */
 import { CredsError, firstLine, isCredsError, profileLabel } from '../errors.js';
+import type { CognitoIdentity } from '../shapes.js';
+import type { CognitoApi, Route } from './api.js';
 
 export interface ErrorContext {
   profile: string;
@@ -152,3 +154,40 @@ function roleRefused(
   );
 }
 
+
+/**
+ * The same API, each operation's failure turned into a CredsError that names the profile, the
+ * operation and where the request went (through which proxy).
+ */
+export function withMessages(api: CognitoApi, profile: CognitoIdentity, totalTimeoutMs: number): CognitoApi {
+  const ctx = (operation: string, route: Route): ErrorContext => ({
+    profile: profile.name,
+    username: profile.username,
+    userPoolId: profile.userPoolId,
+    clientId: profile.clientId,
+    identityPoolId: profile.identityPoolId,
+    roleArn: profile.roleArn,
+    operation,
+    endpoint: route.described,
+    totalTimeoutMs,
+  });
+  const wrap =
+    <I, O>(operation: string, route: Route, fn: (input: I) => Promise<O>) =>
+    async (input: I): Promise<O> => {
+      try {
+        return await fn(input);
+      } catch (err) {
+        throw cognitoError(err, ctx(operation, route));
+      }
+    };
+  const { userPool, identity } = api.routes;
+  return {
+    initiateAuth: wrap('InitiateAuth', userPool, (i) => api.initiateAuth(i)),
+    respondToAuthChallenge: wrap('RespondToAuthChallenge', userPool, (i) => api.respondToAuthChallenge(i)),
+    getTokensFromRefreshToken: wrap('GetTokensFromRefreshToken', userPool, (i) => api.getTokensFromRefreshToken(i)),
+    getId: wrap('GetId', identity, (i) => api.getId(i)),
+    getCredentialsForIdentity: wrap('GetCredentialsForIdentity', identity, (i) => api.getCredentialsForIdentity(i)),
+    routes: api.routes,
+    destroy: () => api.destroy(),
+  };
+}

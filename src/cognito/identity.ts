@@ -1,24 +1,17 @@
 /** Identity pool: an ID token in, temporary AWS credentials out. */
-import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, isCredsError, profileLabel } from '../errors.js';
 import type { DebugLog } from '../log/debug.js';
 import { stringClaim } from '../log/jwt.js';
+import type { AwsCredentials, CognitoIdentity } from '../shapes.js';
 import type { CognitoApi } from './api.js';
 
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-  identityId: string;
-}
 
 /**
  * The Logins key of a user pool: the ID token's `iss` claim without its scheme, which is exactly
  * the provider name the identity pool knows (and right whatever region or partition the pool is
  * in); else `cognito-idp.<region>.amazonaws.com/<poolId>`.
  */
-export function loginsKey(profile: Pick<CognitoProfile, 'region' | 'userPoolId'>, idToken?: string): string {
+export function loginsKey(profile: Pick<CognitoIdentity, 'region' | 'userPoolId'>, idToken?: string): string {
   const iss = idToken ? stringClaim(idToken, 'iss') : undefined;
   const fromIss = iss?.replace(/^https:\/\//, '');
   if (fromIss && /^cognito-idp[a-z0-9-]*\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w-]+_[0-9A-Za-z]+$/.test(fromIss) && fromIss.endsWith(`/${profile.userPoolId}`)) {
@@ -35,7 +28,7 @@ export function loginsKey(profile: Pick<CognitoProfile, 'region' | 'userPoolId'>
  */
 export async function credentialsForIdToken(
   api: CognitoApi,
-  profile: CognitoProfile,
+  profile: CognitoIdentity,
   idToken: string,
   options: { knownIdentityId?: string | undefined; log?: DebugLog } = {},
 ): Promise<AwsCredentials> {
@@ -83,7 +76,7 @@ export function causeName(err: unknown): string | undefined {
   return (cause as { name?: string } | undefined)?.name;
 }
 
-function badAnswer(profile: CognitoProfile, operation: string, field: string): CredsError {
+function badAnswer(profile: CognitoIdentity, operation: string, field: string): CredsError {
   return new CredsError(
     'network',
     `${profileLabel(profile.name)}: Cognito's ${operation} answer has no ${field}`,

@@ -9,8 +9,8 @@
  * - NEW_PASSWORD_REQUIRED: a new password, only when setup is the caller.
  * - anything else (MFA_SETUP, CUSTOM_CHALLENGE, …): an error that names it.
  */
-import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, profileLabel } from '../errors.js';
+import type { CognitoIdentity } from '../shapes.js';
 import type { AuthStep, CognitoApi } from './api.js';
 
 // SRP, SECRET_HASH and TOTP need node:crypto, which costs a clean Node process ~3 ms to load:
@@ -48,7 +48,7 @@ export interface SignInOutcome extends Tokens {
 
 const MAX_CHALLENGES = 6;
 
-export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: SignInSecrets, interaction: Interaction): Promise<SignInOutcome> {
+export async function signIn(api: CognitoApi, profile: CognitoIdentity, secrets: SignInSecrets, interaction: Interaction): Promise<SignInOutcome> {
   const secretHash = await secretHashOf(secrets.clientSecret);
   const hash = (username: string): Record<string, string> => (secretHash ? { SECRET_HASH: secretHash(username, profile.clientId) } : {});
   const srpMaths = profile.authFlow === 'USER_SRP_AUTH' ? await srpModule() : undefined;
@@ -143,7 +143,7 @@ export async function signIn(api: CognitoApi, profile: CognitoProfile, secrets: 
  */
 export async function refreshSignIn(
   api: CognitoApi,
-  profile: CognitoProfile,
+  profile: CognitoIdentity,
   refresh: { refreshToken: string; cognitoUsername?: string | undefined; rotates?: boolean | undefined },
   clientSecret: string | undefined,
 ): Promise<Tokens & { rotates: boolean }> {
@@ -169,7 +169,7 @@ export async function refreshSignIn(
 }
 
 /** The tokens of a finished sign-in; a challenge Cognito still asks for is an error naming it. */
-export function tokensOf(out: Pick<AuthStep, 'AuthenticationResult' | 'ChallengeName'>, profile: CognitoProfile): Tokens {
+export function tokensOf(out: Pick<AuthStep, 'AuthenticationResult' | 'ChallengeName'>, profile: CognitoIdentity): Tokens {
   const result = out.AuthenticationResult;
   if (result?.IdToken) {
     return {
@@ -186,7 +186,7 @@ export function tokensOf(out: Pick<AuthStep, 'AuthenticationResult' | 'Challenge
   );
 }
 
-async function totp(profile: CognitoProfile, secrets: SignInSecrets, interaction: Interaction): Promise<string> {
+async function totp(profile: CognitoIdentity, secrets: SignInSecrets, interaction: Interaction): Promise<string> {
   if (secrets.totpSecret) {
     try {
       const { totpCode } = await import('./totp.js');
@@ -202,7 +202,7 @@ async function totp(profile: CognitoProfile, secrets: SignInSecrets, interaction
   return ask(profile, interaction, `cognito-creds: ${profileLabel(profile.name)}: the code from your authenticator app: `, 'SOFTWARE_TOKEN_MFA');
 }
 
-async function ask(profile: CognitoProfile, interaction: Interaction, question: string, challenge: string): Promise<string> {
+async function ask(profile: CognitoIdentity, interaction: Interaction, question: string, challenge: string): Promise<string> {
   const answer = interaction.prompt ? (await interaction.prompt(question))?.trim() : undefined;
   if (answer) return answer;
   if (challenge === 'SOFTWARE_TOKEN_MFA') {
@@ -219,7 +219,7 @@ async function ask(profile: CognitoProfile, interaction: Interaction, question: 
   );
 }
 
-function need(profile: CognitoProfile, params: Record<string, string>, key: string): string {
+function need(profile: CognitoIdentity, params: Record<string, string>, key: string): string {
   const value = params[key];
   if (!value) {
     throw new CredsError('network', `${profileLabel(profile.name)}: Cognito's PASSWORD_VERIFIER challenge has no ${key}`, 'Try again; if you set AWS_ENDPOINT_URL, check that it points at Cognito.');
@@ -237,7 +237,7 @@ function parseList(text: string | undefined): string[] {
   }
 }
 
-function unexpected(profile: CognitoProfile, challenge: string): CredsError {
+function unexpected(profile: CognitoIdentity, challenge: string): CredsError {
   return new CredsError(
     'auth',
     `${profileLabel(profile.name)}: Cognito asked for the ${challenge} challenge, which cognito-creds cannot answer`,

@@ -1,4 +1,4 @@
-import { type EndpointSettings, SERVICES_KEYS } from '../cognito/endpoint.js';
+import { type EndpointSettings, SERVICES_KEYS } from './endpoint-settings.js';
 import { CredsError, profileLabel } from '../errors.js';
 import { type AuthFlow, DEFAULT_AUTH_FLOW, KEYS, type SecretStoreChoice } from './keys.js';
 import {
@@ -37,7 +37,7 @@ export interface CognitoProfile {
   secretStore: SecretStoreChoice;
   /** The profile's own `region` (for the AWS services it is used with), when set and well-formed. */
   awsRegion?: string;
-  /** endpoint_url, use_fips_endpoint, … and the `services` section's endpoints (src/cognito/endpoint.ts). */
+  /** endpoint_url, use_fips_endpoint, … and the `services` section's endpoints (endpoint-settings.ts). */
   endpoints: EndpointSettings;
 }
 
@@ -121,4 +121,9 @@ export function resolveCognitoProfile(
     ...(minTtl !== undefined ? { minTtlSeconds: Number(minTtl) } : {}),
     ...(settings.region && !checkRegion(settings.region) ? { awsRegion: settings.region } : {}),
   };
+}
+
+/** The region for the AWS services the credentials are used with: the profile's `region`, else AWS_REGION / AWS_DEFAULT_REGION, else the identity pool's. */
+export function serviceRegion(profile: Pick<CognitoProfile, 'awsRegion' | 'identityRegion'>, env: Readonly<Record<string, string | undefined>>): string {
+  return profile.awsRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profile.identityRegion;
 }

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
+import { sleep } from '../time.js';
 import { uniqueSuffix } from './unique.js';
 
 /**
@@ -95,8 +96,4 @@ function holderIsDead(content: string): boolean {
 
 export function isErrno(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === code;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,4 @@
-import type { AwsCredentials } from '../cognito/identity.js';
+import type { AwsCredentials } from '../shapes.js';
 
 /** ISO 8601 in UTC to the second, ending in Z: 2026-11-26T05:00:00Z. */
 export function isoSeconds(date: Date): string {

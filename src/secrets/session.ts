@@ -3,7 +3,7 @@
  * the refresh token, the IdentityId (so GetId is called once per identity), and whom they belong
  * to. A session recorded for another pool, client or user (the profile was edited) is ignored.
  */
-import type { CognitoProfile } from '../config/profile.js';
+import type { CognitoIdentity } from '../shapes.js';
 import { deleteLargeSecret, getLargeSecret, setLargeSecret } from './large-secret.js';
 import { secretAccount, type SecretStore } from './store.js';
 
@@ -20,7 +20,7 @@ export interface StoredSession {
   identityId?: string;
 }
 
-type Owner = Pick<CognitoProfile, 'name' | 'userPoolId' | 'clientId' | 'username'>;
+type Owner = Pick<CognitoIdentity, 'name' | 'userPoolId' | 'clientId' | 'username'>;
 
 export async function readSession(store: SecretStore, profile: Owner): Promise<StoredSession | undefined> {
   const text = await getLargeSecret(store, secretAccount(profile.name, 'refresh-token'));

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CognitoApiOptions, createCognitoApi } from '../../src/cognito/api.js';
+import { endpointChoices, type EndpointSettings } from '../../src/config/endpoint-settings.js';
 import { createDebugLog } from '../../src/log/debug.js';
 import { freePort } from '../support/env.js';
 
@@ -71,8 +72,7 @@ function api(endpoint: string | undefined, over: Partial<CognitoApiOptions> = {}
     profileName: 'dev',
     userPoolRegion: 'us-east-1',
     identityRegion: 'us-east-1',
-    endpoints: {},
-    env,
+    endpoints: endpointChoices({}, env),
     totalTimeoutMs: 10_000,
     connectTimeoutMs: 1000,
     requestTimeoutMs: 1000,
@@ -194,8 +194,8 @@ describe('the Cognito API on the SDK clients', () => {
   it('an http endpoint through HTTP_PROXY: the request goes to the proxy in absolute form', async () => {
     const proxy = await server(json(200, { IdentityId: 'us-east-1:via-proxy' }));
     const target = await server(json(200, { IdentityId: 'us-east-1:direct' }));
-    const env = useEnv({ AWS_ENDPOINT_URL: `${target.url}/cognito`, HTTP_PROXY: proxy.url });
-    const a = createCognitoApi({ ...baseOptions(), env });
+    useEnv({ AWS_ENDPOINT_URL: `${target.url}/cognito`, HTTP_PROXY: proxy.url });
+    const a = createCognitoApi(baseOptions());
     expect(a.routes.identity.described).toBe(`${target.url}/cognito through the proxy ${proxy.url}/`);
     expect(await a.getId({ IdentityPoolId: 'us-east-1:p', Logins: {} })).toMatchObject({ IdentityId: 'us-east-1:via-proxy' });
     a.destroy();
@@ -205,12 +205,13 @@ describe('the Cognito API on the SDK clients', () => {
   });
 });
 
-function baseOptions(): Omit<CognitoApiOptions, 'env'> {
+/** The options for the profile's endpoint settings, read with the environment as it is now. */
+function baseOptions(settings: EndpointSettings = {}): CognitoApiOptions {
   return {
     profileName: 'dev',
     userPoolRegion: 'us-east-1',
     identityRegion: 'us-east-1',
-    endpoints: {},
+    endpoints: endpointChoices(settings, process.env),
     totalTimeoutMs: 10_000,
     connectTimeoutMs: 1000,
     requestTimeoutMs: 1000,
@@ -237,7 +238,8 @@ async function refusingProxy() {
 describe('where requests go', () => {
   it('public endpoints come from the SDK\'s rules: partitions, FIPS, dual-stack', () => {
     const route = (region: string, variant: { useFipsEndpoint?: string; useDualstackEndpoint?: string } = {}) => {
-      const a = createCognitoApi({ ...baseOptions(), userPoolRegion: region, identityRegion: region, endpoints: variant, env: useEnv() });
+      useEnv();
+      const a = createCognitoApi({ ...baseOptions(variant), userPoolRegion: region, identityRegion: region });
       a.destroy();
       return [a.routes.userPool.url, a.routes.identity.url, a.routes.userPool.source];
     };
@@ -249,8 +251,8 @@ describe('where requests go', () => {
 
   it('a request to the public endpoint goes where the route says (seen by a refusing CONNECT proxy), and the refusal is a ProxyError', async () => {
     const proxy = await refusingProxy();
-    const env = useEnv({ HTTPS_PROXY: proxy.url });
-    const a = createCognitoApi({ ...baseOptions(), userPoolRegion: 'eu-west-1', identityRegion: 'eu-west-1', endpoints: { useFipsEndpoint: 'false' }, env, maxAttempts: 1 });
+    useEnv({ HTTPS_PROXY: proxy.url });
+    const a = createCognitoApi({ ...baseOptions({ useFipsEndpoint: 'false' }), userPoolRegion: 'eu-west-1', identityRegion: 'eu-west-1', maxAttempts: 1 });
     expect(await rejection(a.initiateAuth({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'c', AuthParameters: {} }))).toMatchObject({ name: 'ProxyError', status: 403 });
     a.destroy();
     expect(proxy.targets).toEqual(['cognito-idp.eu-west-1.amazonaws.com:443']);
@@ -265,13 +267,13 @@ describe('where requests go', () => {
     await fs.writeFile(config, `[profile other]\nendpoint_url = ${theirs.url}\n[profile dev]\nregion = us-east-1\n`);
     try {
       // The profile's own endpoint_url is used …
-      let env = useEnv({ AWS_PROFILE: 'other', AWS_CONFIG_FILE: config });
-      let a = createCognitoApi({ ...baseOptions(), endpoints: { endpointUrl: ours.url }, env });
+      useEnv({ AWS_PROFILE: 'other', AWS_CONFIG_FILE: config });
+      let a = createCognitoApi(baseOptions({ endpointUrl: ours.url }));
       expect(await a.getId({ IdentityPoolId: 'us-east-1:p', Logins: {} })).toMatchObject({ IdentityId: 'us-east-1:ours' });
       a.destroy();
       // … and with none, the public endpoint: not AWS_PROFILE's endpoint_url, which the SDK alone would take.
-      env = useEnv({ AWS_PROFILE: 'other', AWS_CONFIG_FILE: config, HTTPS_PROXY: proxy.url });
-      a = createCognitoApi({ ...baseOptions(), env, maxAttempts: 1 });
+      useEnv({ AWS_PROFILE: 'other', AWS_CONFIG_FILE: config, HTTPS_PROXY: proxy.url });
+      a = createCognitoApi({ ...baseOptions(), maxAttempts: 1 });
       expect(await rejection(a.getId({ IdentityPoolId: 'us-east-1:p', Logins: {} }))).toMatchObject({ name: 'ProxyError' });
       a.destroy();
       expect(proxy.targets).toEqual(['cognito-identity.us-east-1.amazonaws.com:443']);

@@ -9,6 +9,7 @@ import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
 import type { Route } from '../../cognito/api.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
+import { endpointChoices } from '../../config/endpoint-settings.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
@@ -141,8 +142,7 @@ async function probeEndpoints(profile: CognitoProfile, io: Io): Promise<Check[]>
       profileName: profile.name,
       userPoolRegion: profile.region,
       identityRegion: profile.identityRegion,
-      endpoints: profile.endpoints,
-      env: io.env,
+      endpoints: endpointChoices(profile.endpoints, io.env),
       totalTimeoutMs: 12_000,
       connectTimeoutMs: PROBE_TIMEOUT_MS,
       requestTimeoutMs: PROBE_TIMEOUT_MS,

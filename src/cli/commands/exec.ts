@@ -6,8 +6,9 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { CredsError, profileLabel } from '../../errors.js';
 import { credentialVariables } from '../../output/env-exports.js';
-import type { Io } from '../io.js';
-import { profileCredentials } from './credential-process.js';
+import { serviceRegion } from '../../config/profile.js';
+import { profileCredentials } from '../../credentials/profile-credentials.js';
+import { credentialsContext, debugLog, type Io } from '../io.js';
 
 export interface ExecOptions {
   profile?: string | undefined;
@@ -24,10 +25,10 @@ export async function exec(options: ExecOptions, io: Io): Promise<number> {
   if (!command) {
     throw new CredsError('usage', 'exec needs a command to run after --', 'For example: `cognito-creds exec --profile dev -- aws sts get-caller-identity`.');
   }
-  const { profile, entry } = await profileCredentials(options, io);
+  const { profile, entry } = await profileCredentials(options.profile, credentialsContext(io, debugLog(io, options.debug)));
   const env: Record<string, string | undefined> = { ...io.env };
   for (const name of REMOVED) delete env[name];
-  const region = profile.awsRegion ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? profile.identityRegion;
+  const region = serviceRegion(profile, io.env);
   for (const [name, value] of credentialVariables({ ...entry, expiration: new Date(entry.expiresAt), region })) env[name] = value;
   env.COGNITO_CREDS_PROFILE = profile.name;
 

@@ -28,7 +28,7 @@ import {
 import { CredsError, profileLabel } from '../../errors.js';
 import { deleteLargeSecret, getLargeSecret, setLargeSecret } from '../../secrets/large-secret.js';
 import { secretAccount, type SecretKind, type SecretStore } from '../../secrets/store.js';
-import { debugLog, type Io, terminalPrompt } from '../io.js';
+import { debugLog, type Io, signInDeps } from '../io.js';
 import { ask, readLines } from '../prompt.js';
 import { credentialProcessLine, selfCommand } from '../self-command.js';
 
@@ -139,18 +139,10 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   let finalPassword = password;
   let signedIn: Awaited<ReturnType<typeof verify>> | undefined;
   const verify = async () => {
-    const { signInForCredentials } = await import('../../cognito/provider.js');
+    const { signInForCredentials } = await import('../../credentials/sign-in.js');
     return signInForCredentials(
       profile,
-      {
-        log,
-        env: io.env,
-        now: io.now,
-        prompt: terminalPrompt(io),
-        ...(io.sleep ? { sleep: io.sleep } : {}),
-        newPassword: () => chooseNewPassword(io, interactive, name, newPasswordLine),
-        ...(io.createApi ? { createApi: io.createApi } : {}),
-      },
+      { ...signInDeps(io, log), newPassword: () => chooseNewPassword(io, interactive, name, newPasswordLine) },
       {
         secrets: {
           password,

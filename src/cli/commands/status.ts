@@ -11,7 +11,7 @@ import { getLargeSecret } from '../../secrets/large-secret.js';
 import { hasSecret, secretAccount, type SecretKind } from '../../secrets/store.js';
 import { isoSeconds } from '../../output/credential-process.js';
 import { type Io } from '../io.js';
-import { minTtlSeconds } from './credential-process.js';
+import { minTtlSeconds } from '../../credentials/profile-credentials.js';
 
 export interface StatusOptions {
   profile?: string | undefined;

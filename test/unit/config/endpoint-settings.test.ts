@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configuredEndpoint, endpointVariant } from '../../src/cognito/endpoint.js';
-import { errorOf } from '../support/errors.js';
+import { configuredEndpoint, endpointVariant } from '../../../src/config/endpoint-settings.js';
+import { errorOf } from '../../support/errors.js';
 
 describe('configuredEndpoint', () => {
   it('none configured: the SDK\'s rules decide (undefined here)', () => {

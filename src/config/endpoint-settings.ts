@@ -90,9 +90,13 @@ export function endpointVariant(settings: EndpointSettings = {}, env: Env = proc
   };
 }
 
-/** How a public endpoint is named in --debug: "FIPS dual-stack public endpoint". */
-export function publicSource(variant: EndpointVariant): string {
-  return `${variant.fips ? 'FIPS ' : ''}${variant.dualstack ? 'dual-stack ' : ''}public endpoint`;
+/** Both services' settings, as src/cognito/api.ts takes them; a malformed one throws, naming it. */
+export function endpointChoices(settings: EndpointSettings = {}, env: Env = process.env) {
+  const variant = endpointVariant(settings, env);
+  return {
+    userPool: { configured: configuredEndpoint('cognito-idp', settings, env), ...variant },
+    identity: { configured: configuredEndpoint('cognito-identity', settings, env), ...variant },
+  };
 }
 
 /** "true"/"false" (any case), undefined when unset; anything else is an error naming the setting. */

@@ -10,17 +10,17 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DebugLog } from '../log/debug.js';
 
-type Provider = typeof import('../cognito/provider.js');
+type SignIn = typeof import('./sign-in.js');
 
 declare const __COGNITO_CREDS_BUNDLE__: boolean | undefined;
 declare const __dirname: string;
 
-export async function loadProvider(cacheDir: string | undefined, log: DebugLog): Promise<Provider> {
-  if (typeof __COGNITO_CREDS_BUNDLE__ === 'undefined' || !cacheDir) return import('../cognito/provider.js');
+export async function loadSignIn(cacheDir: string | undefined, log: DebugLog): Promise<SignIn> {
+  if (typeof __COGNITO_CREDS_BUNDLE__ === 'undefined' || !cacheDir) return import('./sign-in.js');
   return log.step('load sign-in module', async () => loadWithCodeCache(path.join(__dirname, 'provider.cjs'), cacheDir, log));
 }
 
-async function loadWithCodeCache(file: string, cacheDir: string, log: DebugLog): Promise<Provider> {
+async function loadWithCodeCache(file: string, cacheDir: string, log: DebugLog): Promise<SignIn> {
   const [{ Script }, { default: Module }] = await Promise.all([import('node:vm'), import('node:module')]);
   const source = readFileSync(file, 'utf8');
   const stat = statSync(file);
@@ -32,7 +32,7 @@ async function loadWithCodeCache(file: string, cacheDir: string, log: DebugLog):
     cached = undefined;
   }
   const script = new Script(Module.wrap(source), { filename: file, ...(cached ? { cachedData: cached } : {}) });
-  const module = { exports: {} as Provider };
+  const module = { exports: {} as SignIn };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
   log(`code cache ${cached ? (script.cachedDataRejected ? 'rejected' : 'used') : 'absent'}: ${cacheFile}`);
