@@ -41,6 +41,11 @@ export interface CognitoProfile {
   endpoints: EndpointSettings;
 }
 
+/** A cognito-creds profile is one with at least one cognito_* key. */
+export function isCognitoProfile(settings: Readonly<Record<string, string>>): boolean {
+  return Object.keys(settings).some((k) => k.startsWith('cognito_'));
+}
+
 /** The profile keys (besides cognito_*) that decide where Cognito's requests go. */
 export const ENDPOINT_KEYS = ['endpoint_url', 'use_fips_endpoint', 'use_dualstack_endpoint', 'ignore_configured_endpoint_urls', 'services'] as const;
 
@@ -55,7 +60,7 @@ export function resolveCognitoProfile(
   const where = `${profileLabel(name)} in ${configFile}`;
   const fix = `Fix it in the config file, or run \`cognito-creds setup --profile ${name}\`.`;
 
-  if (!Object.keys(settings).some((k) => k.startsWith('cognito_'))) {
+  if (!isCognitoProfile(settings)) {
     throw new CredsError(
       'config',
       `${where} has no cognito_* settings; it is not a cognito-creds profile`,

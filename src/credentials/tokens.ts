@@ -10,7 +10,7 @@ import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, profileLabel } from '../errors.js';
 import type { DebugLog } from '../log/debug.js';
 import type { StoredSession } from '../secrets/session.js';
-import { secretAccount, type SecretStore } from '../secrets/store.js';
+import { secretAccount, type SecretStore, storeName } from '../secrets/store.js';
 import { sleep } from '../time.js';
 
 const TOTP_STEP_MS = 30_000;
@@ -80,7 +80,7 @@ export async function loadSecrets(store: SecretStore, profile: CognitoProfile): 
   if (!password) {
     throw new CredsError(
       'keychain',
-      `${profileLabel(profile.name)}: no password for "${profile.username}" is stored in the keychain`,
+      `${profileLabel(profile.name)}: no password for "${profile.username}" is stored in ${storeName(profile.secretStore)}`,
       `Run \`cognito-creds setup --profile ${profile.name}\` to store it.`,
     );
   }

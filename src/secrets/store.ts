@@ -17,7 +17,20 @@ export async function hasSecret(store: SecretStore, account: string): Promise<bo
 /** The keychain's service name for every entry cognito-creds stores. */
 export const KEYCHAIN_SERVICE = 'cognito-creds';
 
-export type SecretKind = 'password' | 'client-secret' | 'totp-secret' | 'refresh-token';
+/** Every kind of secret a profile can have, with its name in messages, in the order they are listed. */
+export const SECRET_KINDS = [
+  { kind: 'password', label: 'password' },
+  { kind: 'client-secret', label: 'client secret' },
+  { kind: 'totp-secret', label: 'TOTP secret' },
+  { kind: 'refresh-token', label: 'refresh token' },
+] as const;
+
+export type SecretKind = (typeof SECRET_KINDS)[number]['kind'];
+
+/** Where a store of this choice keeps the secrets, for messages: "the keychain" or "the secrets file". */
+export function storeName(choice: 'keychain' | 'file'): string {
+  return choice === 'file' ? 'the secrets file' : 'the keychain';
+}
 
 /** The keychain account of one kind of secret of one profile: `dev:password`. */
 export function secretAccount(profile: string, kind: SecretKind): string {

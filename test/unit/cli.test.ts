@@ -253,6 +253,24 @@ describe('credential-process', () => {
   });
 });
 
+describe('messages name the store the profile uses', () => {
+  it('a file-store profile: "the secrets file", never "the keychain"', async () => {
+    await cli.writeProfile('cognito_secret_store = file\ncognito_auth_flow = USER_PASSWORD_AUTH\n');
+    const missing = await run(['credential-process', '--profile', 'dev']);
+    expect([missing.code, missing.stdout, missing.stderr]).toEqual([
+      5,
+      '',
+      'cognito-creds: profile "dev": no password for "alice" is stored in the secrets file\n  Run `cognito-creds setup --profile dev` to store it.\n',
+    ]);
+    await cli.store.set('dev:password', PASSWORD);
+    expect((await run(['credential-process', '--profile', 'dev'])).code).toBe(0);
+    const logout = await run(['logout', '--profile', 'dev']);
+    expect(logout.stdout).toBe('profile "dev": cached credentials deleted; refresh token deleted from the secrets file; the password stays.\n');
+    const remove = await run(['remove', '--profile', 'dev']);
+    expect(remove.stdout).toBe(`profile "dev": section removed from ${cli.configFile}; password deleted from the secrets file.\n`);
+  });
+});
+
 describe('remove', () => {
   it('deletes the secrets and the section, and nothing else', async () => {
     await fs.mkdir(path.dirname(cli.configFile), { recursive: true });

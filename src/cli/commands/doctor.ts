@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
+import { openCredentialsCache } from '../../cache/cache-dir.js';
 import type { Route } from '../../cognito/api.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
@@ -15,7 +15,7 @@ import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { isCredsError, profileLabel } from '../../errors.js';
 import { createDebugLog } from '../../log/debug.js';
-import { hasSecret, secretAccount } from '../../secrets/store.js';
+import { hasSecret, SECRET_KINDS, secretAccount } from '../../secrets/store.js';
 import type { Io } from '../io.js';
 
 export interface DoctorOptions {
@@ -90,7 +90,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
     report(hasPassword
       ? { ok: true, text: `${profileLabel(name)}: password stored` }
       : { ok: false, text: `${profileLabel(name)}: no password stored`, hint: `Run \`cognito-creds setup --profile ${name}\`.` });
-    for (const [kind, label] of [['client-secret', 'client secret'], ['totp-secret', 'TOTP secret']] as const) {
+    for (const { kind, label } of SECRET_KINDS.filter((s) => s.kind === 'client-secret' || s.kind === 'totp-secret')) {
       const present = await hasSecret(store, secretAccount(name, kind));
       report({ ok: true, text: `${profileLabel(name)}: ${label} ${present ? 'stored' : 'not stored (needed only if the app client has a secret / the user has TOTP MFA)'}` });
     }
@@ -99,7 +99,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   }
 
   // 3. The cache directory.
-  const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
+  const cache = openCredentialsCache(io.env, io.home);
   try {
     const exists = await cache.checkDir(false);
     if (!exists) {

@@ -1,23 +1,17 @@
 /** `cognito-creds remove`: forget a profile's secrets and delete its config section. */
-import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
+import { openCredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey } from '../../cache/entry.js';
 import { editConfigFile, readConfigText } from '../../config/config-file.js';
 import { removeProfile } from '../../config/ini-edit.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { KEYS } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
-import { resolveCognitoProfile } from '../../config/profile.js';
+import { isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, profileLabel } from '../../errors.js';
 import { deleteLargeSecret } from '../../secrets/large-secret.js';
-import { hasSecret, secretAccount, type SecretKind } from '../../secrets/store.js';
+import { hasSecret, SECRET_KINDS, secretAccount, storeName } from '../../secrets/store.js';
 import { debugLog, type Io } from '../io.js';
 
-const SECRET_KINDS: Array<[SecretKind, string]> = [
-  ['password', 'password'],
-  ['client-secret', 'client secret'],
-  ['totp-secret', 'TOTP secret'],
-  ['refresh-token', 'refresh token'],
-];
 
 export interface RemoveOptions {
   profile?: string | undefined;
@@ -31,7 +25,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   const settings = profilesFromIni((await readConfigText(file)) ?? '').get(name);
 
   // Never delete a section that cognito-creds did not write: it may hold someone's real keys.
-  if (settings && !Object.keys(settings).some((k) => k.startsWith('cognito_'))) {
+  if (settings && !isCognitoProfile(settings)) {
     throw new CredsError(
       'config',
       `${profileLabel(name)} in ${file} is not a cognito-creds profile (no cognito_* settings); it was left alone`,
@@ -40,7 +34,8 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   }
 
   // The store is opened (and read) before anything changes: if it cannot be reached, nothing is.
-  const store = await io.secrets(settings?.[KEYS.secretStore] === 'file' ? 'file' : 'keychain');
+  const choice = settings?.[KEYS.secretStore] === 'file' ? 'file' : 'keychain';
+  const store = await io.secrets(choice);
   await hasSecret(store, secretAccount(name, 'password'));
 
   // The config first: if it cannot be written, the section and its secrets both stay.
@@ -54,7 +49,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   }
 
   const deleted: string[] = [];
-  for (const [kind, label] of SECRET_KINDS) {
+  for (const { kind, label } of SECRET_KINDS) {
     if (await deleteLargeSecret(store, secretAccount(name, kind))) deleted.push(label);
   }
   log(`keychain entries deleted: ${deleted.join(', ') || 'none'}`);
@@ -68,7 +63,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
     } catch {
       key = undefined;
     }
-    if (key) cacheDeleted = await new CredentialsCache(cacheDirPath(io.env, io.home)).delete(key).catch(() => false);
+    if (key) cacheDeleted = await openCredentialsCache(io.env, io.home).delete(key).catch(() => false);
   }
 
   if (!removed && deleted.length === 0) {
@@ -76,7 +71,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   }
   io.stdout(
     `${profileLabel(name)}: ${removed ? `section removed from ${file}` : `no section in ${file}`}; ` +
-      `${deleted.length ? `${deleted.join(', ')} deleted from the keychain` : 'no secrets were stored'}` +
+      `${deleted.length ? `${deleted.join(', ')} deleted from ${storeName(choice)}` : 'no secrets were stored'}` +
       `${cacheDeleted ? '; cached credentials deleted' : ''}.\n`,
   );
 }

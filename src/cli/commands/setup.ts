@@ -3,7 +3,7 @@
  * secrets (stdin, environment, hidden prompts), sign in once to prove them, then store the
  * secrets and write the one config section. If anything fails, nothing the user had is lost.
  */
-import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
+import { openCredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey, entryFor, identityOf } from '../../cache/entry.js';
 import { decodeBase32 } from '../../cognito/totp.js';
 import { editConfigFile, profileServices, readConfigText } from '../../config/config-file.js';
@@ -27,7 +27,7 @@ import {
 } from '../../config/validate.js';
 import { CredsError, profileLabel } from '../../errors.js';
 import { deleteLargeSecret, getLargeSecret, setLargeSecret } from '../../secrets/large-secret.js';
-import { secretAccount, type SecretKind, type SecretStore } from '../../secrets/store.js';
+import { SECRET_KINDS, secretAccount, type SecretKind, type SecretStore, storeName } from '../../secrets/store.js';
 import { debugLog, type Io, signInDeps } from '../io.js';
 import { ask, readLines } from '../prompt.js';
 import { credentialProcessLine, selfCommand } from '../self-command.js';
@@ -193,11 +193,11 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
 
   // The verifying sign-in's credentials serve the first calls (an MFA code is not asked twice).
   if (signedIn) {
-    const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
+    const cache = openCredentialsCache(io.env, io.home);
     await cache.write(cacheKey(profile), entryFor(name, identityOf(profile), signedIn.credentials, io.now())).catch((err: unknown) => log(`not cached: ${(err as Error).message}`));
   }
 
-  const where = profile.secretStore === 'file' ? 'the secrets file' : 'the keychain';
+  const where = storeName(profile.secretStore);
   const saved = ['the password', optional['client-secret'] && 'the client secret', optional['totp-secret'] && 'the TOTP secret'].filter(Boolean) as string[];
   io.stdout(
     `${profileLabel(name)} saved in ${file}; ${list(saved)} ${saved.length > 1 ? 'are' : 'is'} in ${where}` +
@@ -240,7 +240,7 @@ async function chooseNewPassword(io: Io, interactive: boolean, name: string, fro
 }
 
 /** Store the secrets (deleting optional ones that are now absent); returns how to put the old ones back. */
-const KINDS: SecretKind[] = ['password', 'client-secret', 'totp-secret', 'refresh-token'];
+const KINDS: SecretKind[] = SECRET_KINDS.map((s) => s.kind);
 type Snapshot = Array<[SecretKind, string | null]>;
 
 /** The profile's secrets as they are now (read before anything changes, which also proves the store can be reached). */

@@ -1,14 +1,14 @@
 /** `cognito-creds status`: the Cognito profiles, whether their secrets are stored, when their cached credentials expire. Never a secret. */
-import { cacheDirPath, CredentialsCache } from '../../cache/cache-dir.js';
+import { openCredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey, identityOf } from '../../cache/entry.js';
 import { isFresh, renewalWindowMs } from '../../cache/freshness.js';
 import { readConfigText } from '../../config/config-file.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { configFilePath } from '../../config/paths.js';
-import { resolveCognitoProfile } from '../../config/profile.js';
+import { isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, isCredsError, profileLabel } from '../../errors.js';
 import { getLargeSecret } from '../../secrets/large-secret.js';
-import { hasSecret, secretAccount, type SecretKind } from '../../secrets/store.js';
+import { hasSecret, SECRET_KINDS, secretAccount, storeName } from '../../secrets/store.js';
 import { isoSeconds } from '../../output/credential-process.js';
 import { type Io } from '../io.js';
 import { minTtlSeconds } from '../../credentials/profile-credentials.js';
@@ -18,12 +18,6 @@ export interface StatusOptions {
   debug: boolean;
 }
 
-const SECRETS: Array<[SecretKind, string]> = [
-  ['password', 'password'],
-  ['client-secret', 'client secret'],
-  ['totp-secret', 'TOTP secret'],
-  ['refresh-token', 'refresh token'],
-];
 
 export async function status(options: StatusOptions, io: Io): Promise<void> {
   const file = configFilePath(io.env, io.home);
@@ -31,7 +25,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
   const all = profilesFromIni(text ?? '');
   const names = options.profile
     ? [options.profile]
-    : [...all].filter(([, settings]) => Object.keys(settings).some((k) => k.startsWith('cognito_'))).map(([n]) => n);
+    : [...all].filter(([, settings]) => isCognitoProfile(settings)).map(([n]) => n);
   if (options.profile && !all.has(options.profile)) {
     throw new CredsError('config', `${profileLabel(options.profile)} is not in ${file}`, `Run \`cognito-creds setup --profile ${options.profile}\`.`);
   }
@@ -39,7 +33,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     io.stdout(`No cognito-creds profiles in ${file}. Run \`cognito-creds setup --profile NAME\` to add one.\n`);
     return;
   }
-  const cache = new CredentialsCache(cacheDirPath(io.env, io.home));
+  const cache = openCredentialsCache(io.env, io.home);
   const lines: string[] = [`Config file ${file}, cache ${cache.dir}`];
   for (const name of names) {
     lines.push('');
@@ -56,7 +50,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     let problem: string | undefined;
     try {
       const store = await io.secrets(profile.secretStore);
-      for (const [kind, label] of SECRETS) {
+      for (const { kind, label } of SECRET_KINDS) {
         const account = secretAccount(name, kind);
         const present = kind === 'refresh-token' ? (await getLargeSecret(store, account)) !== null : await hasSecret(store, account);
         stored.push(`${label} ${present ? 'stored' : 'not stored'}`);
@@ -64,7 +58,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     } catch (err) {
       problem = isCredsError(err) ? err.message : String(err);
     }
-    const where = profile.secretStore === 'file' ? 'secrets file' : 'keychain';
+    const where = storeName(profile.secretStore).replace(/^the /, '');
     lines.push(`  ${`${where}:`.padEnd(12)} ${problem ? `unreachable (${problem})` : stored.join(', ')}`);
 
     let cached;
