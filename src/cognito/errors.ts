@@ -43,17 +43,32 @@ export function networkReason(code: string): string {
   return NETWORK_CODES[code] ?? code;
 }
 
+type Make = (kind: 'auth' | 'network' | 'cognito' | 'config', text: string, hint: string) => CredsError;
+
+interface Failure {
+  name: string;
+  message: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $fault?: string;
+}
+
 /** Turn whatever a Cognito call threw into a CredsError. CredsErrors pass through. */
 export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
   if (isCredsError(err)) return err;
-  const e = (err ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string };
-  const name = e.name ?? 'Error';
-  const message = firstLine(e.message ?? '');
-  const who = `${profileLabel(ctx.profile)}`;
-  const setupFix = `Run \`cognito-creds setup --profile ${ctx.profile}\` to store the current password.`;
-  const make = (kind: 'auth' | 'network' | 'cognito' | 'config', text: string, hint: string) =>
-    new CredsError(kind, `${who}: ${text}`, hint, { cause: err });
+  const raw = (err ?? {}) as Partial<Failure>;
+  const e: Failure = { ...raw, name: raw.name ?? 'Error', message: firstLine(raw.message ?? '') };
+  const make: Make = (kind, text, hint) => new CredsError(kind, `${profileLabel(ctx.profile)}: ${text}`, hint, { cause: err });
+  return cognitoRefusal(e, ctx, make) ?? transportFailure(e, ctx, make);
+}
 
+/**
+ * An error Cognito (or the transport, for the three names the SDK gives it) answered, by its name;
+ * undefined for the ones told apart by other means. A long switch on purpose: one case a message.
+ */
+function cognitoRefusal(e: Failure, ctx: ErrorContext, make: Make): CredsError | undefined {
+  const { name, message } = e;
+  const setupFix = `Run \`cognito-creds setup --profile ${ctx.profile}\` to store the current password.`;
   switch (name) {
     case 'NotAuthorizedException':
       if (/secret hash/i.test(message)) {
@@ -116,7 +131,12 @@ export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
     case 'TimeoutError':
       return make('network', `request to Cognito at ${ctx.endpoint} timed out (${ctx.operation})`, 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it.');
   }
+  return undefined;
+}
 
+/** A network, TLS, proxy or server failure, or an answer that could not be read. */
+function transportFailure(e: Failure, ctx: ErrorContext, make: Make): CredsError {
+  const { name, message } = e;
   if (e.code && TLS_CODES.has(e.code)) {
     return make(
       'network',
@@ -153,7 +173,6 @@ function roleRefused(
     'Set cognito_role_arn to a role the identity pool maps this user to (or remove it for the default role).',
   );
 }
-
 
 /**
  * The same API, each operation's failure turned into a CredsError that names the profile, the

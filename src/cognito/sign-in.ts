@@ -16,6 +16,8 @@ import type { AuthStep, CognitoApi } from './api.js';
 // SRP, SECRET_HASH and TOTP need node:crypto, which costs a clean Node process ~3 ms to load:
 // each is imported only by a sign-in that uses it.
 const srpModule = () => import('./srp.js');
+type SrpMaths = Awaited<ReturnType<typeof srpModule>>;
+type SrpSession = ReturnType<SrpMaths['startSrp']>;
 const secretHashOf = async (clientSecret: string | undefined) =>
   clientSecret ? ((await import('./secret-hash.js')).secretHash.bind(undefined, clientSecret)) : undefined;
 
@@ -72,61 +74,13 @@ export async function signIn(api: CognitoApi, profile: CognitoIdentity, secrets:
     if (!name) return tokensOf(step, profile); // throws: neither tokens nor a challenge
     const params = step.ChallengeParameters ?? {};
     username = params.USERNAME ?? params.USER_ID_FOR_SRP ?? username;
-    let responses: Record<string, string>;
-    switch (name) {
-      case 'PASSWORD_VERIFIER': {
-        if (!srp || !srpMaths) throw unexpected(profile, name);
-        const proof = srpMaths.passwordVerifier({
-          session: srp,
-          poolId: profile.userPoolId,
-          userIdForSrp: params.USER_ID_FOR_SRP ?? username,
-          password: secrets.password,
-          saltHex: need(profile, params, 'SALT'),
-          srpBHex: need(profile, params, 'SRP_B'),
-          secretBlock: need(profile, params, 'SECRET_BLOCK'),
-          now: new Date(interaction.now()),
-        });
-        responses = { ...proof };
-        break;
-      }
-      case 'SOFTWARE_TOKEN_MFA':
-        responses = { SOFTWARE_TOKEN_MFA_CODE: await totp(profile, secrets, interaction) };
-        break;
-      case 'SMS_MFA':
-      case 'EMAIL_OTP': {
-        const where = params.CODE_DELIVERY_DESTINATION ? ` sent to ${params.CODE_DELIVERY_DESTINATION}` : '';
-        const label = name === 'SMS_MFA' ? 'SMS' : 'e-mail';
-        const code = await ask(profile, interaction, `cognito-creds: ${profileLabel(profile.name)}: the ${label} code${where}: `, name);
-        responses = name === 'SMS_MFA' ? { SMS_MFA_CODE: code } : { EMAIL_OTP_CODE: code };
-        break;
-      }
-      case 'SELECT_MFA_TYPE': {
-        const offered = parseList(params.MFAS_CAN_CHOOSE);
-        const answer = offered.includes('SOFTWARE_TOKEN_MFA') ? 'SOFTWARE_TOKEN_MFA' : offered[0];
-        if (!answer) throw unexpected(profile, name);
-        responses = { ANSWER: answer };
-        break;
-      }
-      case 'NEW_PASSWORD_REQUIRED': {
-        if (!interaction.newPassword) {
-          throw new CredsError(
-            'auth',
-            `${profileLabel(profile.name)}: Cognito requires user "${profile.username}" to choose a new password`,
-            `Run \`cognito-creds setup --profile ${profile.name}\` in a terminal.`,
-          );
-        }
-        newPassword = await interaction.newPassword();
-        responses = { NEW_PASSWORD: newPassword };
-        break;
-      }
-      default:
-        throw unexpected(profile, name);
-    }
+    const answer = await answerChallenge(name, params, { profile, secrets, interaction, srp, srpMaths, username });
+    if (answer.newPassword) newPassword = answer.newPassword;
     step = await api.respondToAuthChallenge({
       ChallengeName: name,
       ClientId: profile.clientId,
       ...(step.Session ? { Session: step.Session } : {}),
-      ChallengeResponses: { USERNAME: username, ...responses, ...hash(username) },
+      ChallengeResponses: { USERNAME: username, ...answer.responses, ...hash(username) },
     });
   }
   throw new CredsError(
@@ -134,6 +88,64 @@ export async function signIn(api: CognitoApi, profile: CognitoIdentity, secrets:
     `${profileLabel(profile.name)}: Cognito asked for more than ${MAX_CHALLENGES} challenges in a row`,
     'Ask the user pool administrator which sign-in steps this user needs; see docs/troubleshooting.md.',
   );
+}
+
+interface ChallengeContext {
+  profile: CognitoIdentity;
+  secrets: SignInSecrets;
+  interaction: Interaction;
+  srp: SrpSession | undefined;
+  srpMaths: SrpMaths | undefined;
+  username: string;
+}
+
+/** The answer to one challenge (and the new password, when it was NEW_PASSWORD_REQUIRED). */
+async function answerChallenge(name: string, params: Record<string, string>, c: ChallengeContext): Promise<{ responses: Record<string, string>; newPassword?: string }> {
+  const { profile, secrets, interaction } = c;
+  switch (name) {
+    case 'PASSWORD_VERIFIER': {
+      if (!c.srp || !c.srpMaths) throw unexpected(profile, name);
+      const proof = c.srpMaths.passwordVerifier({
+        session: c.srp,
+        poolId: profile.userPoolId,
+        userIdForSrp: params.USER_ID_FOR_SRP ?? c.username,
+        password: secrets.password,
+        saltHex: need(profile, params, 'SALT'),
+        srpBHex: need(profile, params, 'SRP_B'),
+        secretBlock: need(profile, params, 'SECRET_BLOCK'),
+        now: new Date(interaction.now()),
+      });
+      return { responses: { ...proof } };
+    }
+    case 'SOFTWARE_TOKEN_MFA':
+      return { responses: { SOFTWARE_TOKEN_MFA_CODE: await totp(profile, secrets, interaction) } };
+    case 'SMS_MFA':
+    case 'EMAIL_OTP': {
+      const where = params.CODE_DELIVERY_DESTINATION ? ` sent to ${params.CODE_DELIVERY_DESTINATION}` : '';
+      const label = name === 'SMS_MFA' ? 'SMS' : 'e-mail';
+      const code = await ask(profile, interaction, `cognito-creds: ${profileLabel(profile.name)}: the ${label} code${where}: `, name);
+      return { responses: name === 'SMS_MFA' ? { SMS_MFA_CODE: code } : { EMAIL_OTP_CODE: code } };
+    }
+    case 'SELECT_MFA_TYPE': {
+      const offered = parseList(params.MFAS_CAN_CHOOSE);
+      const answer = offered.includes('SOFTWARE_TOKEN_MFA') ? 'SOFTWARE_TOKEN_MFA' : offered[0];
+      if (!answer) throw unexpected(profile, name);
+      return { responses: { ANSWER: answer } };
+    }
+    case 'NEW_PASSWORD_REQUIRED': {
+      if (!interaction.newPassword) {
+        throw new CredsError(
+          'auth',
+          `${profileLabel(profile.name)}: Cognito requires user "${profile.username}" to choose a new password`,
+          `Run \`cognito-creds setup --profile ${profile.name}\` in a terminal.`,
+        );
+      }
+      const newPassword = await interaction.newPassword();
+      return { responses: { NEW_PASSWORD: newPassword }, newPassword };
+    }
+    default:
+      throw unexpected(profile, name);
+  }
 }
 
 /**

@@ -58,6 +58,25 @@ export const SERVICES_KEYS: Record<CognitoService, string> = {
   'cognito-identity': SERVICE_IDS['cognito-identity'].servicesKey,
 };
 
+/** A profile's endpoint settings, from its keys and the `[services …]` section it names. */
+export function endpointSettingsOf(
+  settings: Readonly<Record<string, string>>,
+  services: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
+): EndpointSettings {
+  const endpoints: EndpointSettings = {};
+  const keys = { endpointUrl: 'endpoint_url', useFipsEndpoint: 'use_fips_endpoint', useDualstackEndpoint: 'use_dualstack_endpoint', ignoreConfiguredEndpointUrls: 'ignore_configured_endpoint_urls' } as const;
+  for (const [field, key] of Object.entries(keys) as Array<[keyof typeof keys, string]>) {
+    const value = settings[key];
+    if (value !== undefined && value !== '') endpoints[field] = value;
+  }
+  const idp = services[SERVICES_KEYS['cognito-idp']]?.endpoint_url;
+  const identity = services[SERVICES_KEYS['cognito-identity']]?.endpoint_url;
+  if (idp || identity) {
+    endpoints.serviceEndpointUrls = { ...(idp ? { 'cognito-idp': idp } : {}), ...(identity ? { 'cognito-identity': identity } : {}) };
+  }
+  return endpoints;
+}
+
 /** The configured endpoint URL of one service, if any; a malformed setting is an error that names it. */
 export function configuredEndpoint(service: CognitoService, settings: EndpointSettings = {}, env: Env = process.env): ConfiguredEndpoint | undefined {
   const ids = SERVICE_IDS[service];

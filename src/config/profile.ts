@@ -1,4 +1,4 @@
-import { type EndpointSettings, SERVICES_KEYS } from './endpoint-settings.js';
+import { type EndpointSettings, endpointSettingsOf } from './endpoint-settings.js';
 import { CredsError, profileLabel } from '../errors.js';
 import { type AuthFlow, DEFAULT_AUTH_FLOW, KEYS, type SecretStoreChoice } from './keys.js';
 import {
@@ -95,25 +95,10 @@ export function resolveCognitoProfile(
   const minTtl = optional(KEYS.minTtl, checkSeconds);
   const secretStore = (optional(KEYS.secretStore, checkSecretStore) as SecretStoreChoice | undefined) ?? 'keychain';
 
-  const endpoints: EndpointSettings = {};
-  const set = (key: keyof EndpointSettings & string, setting: string) => {
-    const value = settings[setting];
-    if (value !== undefined && value !== '') (endpoints as Record<string, string>)[key] = value;
-  };
-  set('endpointUrl', 'endpoint_url');
-  set('useFipsEndpoint', 'use_fips_endpoint');
-  set('useDualstackEndpoint', 'use_dualstack_endpoint');
-  set('ignoreConfiguredEndpointUrls', 'ignore_configured_endpoint_urls');
-  const idp = services[SERVICES_KEYS['cognito-idp']]?.endpoint_url;
-  const identity = services[SERVICES_KEYS['cognito-identity']]?.endpoint_url;
-  if (idp || identity) {
-    endpoints.serviceEndpointUrls = { ...(idp ? { 'cognito-idp': idp } : {}), ...(identity ? { 'cognito-identity': identity } : {}) };
-  }
-
   return {
     name,
     configFile,
-    endpoints,
+    endpoints: endpointSettingsOf(settings, services),
     userPoolId,
     clientId,
     identityPoolId,

@@ -37,8 +37,6 @@ export function createDebugLog(enabled: boolean, write: (text: string) => void =
   return log;
 }
 
-export const silentLog: DebugLog = createDebugLog(false);
-
 /** A JWT as `jwt(sub=…, exp=…)`, never the token itself. */
 export function redactJwt(token: string): string {
   const claims = jwtClaims(token);

@@ -1,11 +1,11 @@
 /** `cognito-creds status`: the Cognito profiles, whether their secrets are stored, when their cached credentials expire. Never a secret. */
-import { openCredentialsCache } from '../../cache/cache-dir.js';
+import { type CredentialsCache, openCredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey, identityOf } from '../../cache/entry.js';
 import { isFresh, renewalWindowMs } from '../../cache/freshness.js';
 import { readConfigText } from '../../config/config-file.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { configFilePath } from '../../config/paths.js';
-import { isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
+import { type CognitoProfile, isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, isCredsError, profileLabel } from '../../errors.js';
 import { getLargeSecret } from '../../secrets/large-secret.js';
 import { hasSecret, SECRET_KINDS, secretAccount, storeName } from '../../secrets/store.js';
@@ -46,45 +46,49 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     }
     lines.push(`${name}: ${profile.username} in ${profile.userPoolId}, identity pool ${profile.identityPoolId}${profile.roleArn ? `, role ${profile.roleArn}` : ''}`);
 
-    const stored: string[] = [];
-    let problem: string | undefined;
-    try {
-      const store = await io.secrets(profile.secretStore);
-      for (const { kind, label } of SECRET_KINDS) {
-        const account = secretAccount(name, kind);
-        const present = kind === 'refresh-token' ? (await getLargeSecret(store, account)) !== null : await hasSecret(store, account);
-        stored.push(`${label} ${present ? 'stored' : 'not stored'}`);
-      }
-    } catch (err) {
-      problem = isCredsError(err) ? err.message : String(err);
-    }
-    const where = storeName(profile.secretStore).replace(/^the /, '');
-    lines.push(`  ${`${where}:`.padEnd(12)} ${problem ? `unreachable (${problem})` : stored.join(', ')}`);
-
-    let cached;
-    try {
-      cached = await cache.read(cacheKey(profile));
-      if (cached && cached.identity !== identityOf(profile)) cached = undefined;
-    } catch (err) {
-      lines.push(`  credentials: cache unusable (${isCredsError(err) ? err.message : String(err)})`);
-      continue;
-    }
-    const now = io.now();
-    if (!cached) {
-      lines.push('  credentials: none cached');
-    } else if (cached.expiresAt <= now) {
-      lines.push(`  credentials: expired at ${isoSeconds(new Date(cached.expiresAt))}`);
-    } else {
-      const minTtlMs = minTtlSeconds(profile, io.env) * 1000;
-      const lifetime = { issuedAt: cached.issuedAt, expiresAt: cached.expiresAt };
-      const renewAt = cached.expiresAt - renewalWindowMs(lifetime, minTtlMs);
-      lines.push(
-        `  credentials: cached, expire ${isoSeconds(new Date(cached.expiresAt))} (in ${minutes(cached.expiresAt - now)}); ` +
-          (isFresh(lifetime, now, minTtlMs) ? `served until ${isoSeconds(new Date(renewAt))}` : 'renewed on the next call'),
-      );
-    }
+    lines.push(await secretsLine(profile, io));
+    lines.push(await credentialsLine(profile, cache, io));
   }
   io.stdout(`${lines.join('\n')}\n`);
+}
+
+/** `  keychain:   password stored, client secret not stored, …` (or why the store is unreachable). */
+async function secretsLine(profile: CognitoProfile, io: Io): Promise<string> {
+  const stored: string[] = [];
+  let problem: string | undefined;
+  try {
+    const store = await io.secrets(profile.secretStore);
+    for (const { kind, label } of SECRET_KINDS) {
+      const account = secretAccount(profile.name, kind);
+      const present = kind === 'refresh-token' ? (await getLargeSecret(store, account)) !== null : await hasSecret(store, account);
+      stored.push(`${label} ${present ? 'stored' : 'not stored'}`);
+    }
+  } catch (err) {
+    problem = isCredsError(err) ? err.message : String(err);
+  }
+  const where = storeName(profile.secretStore).replace(/^the /, '');
+  return `  ${`${where}:`.padEnd(12)} ${problem ? `unreachable (${problem})` : stored.join(', ')}`;
+}
+
+/** `  credentials: cached, expire … (in …); served until …`, or none, expired, unusable. */
+async function credentialsLine(profile: CognitoProfile, cache: CredentialsCache, io: Io): Promise<string> {
+  let cached;
+  try {
+    cached = await cache.read(cacheKey(profile));
+    if (cached && cached.identity !== identityOf(profile)) cached = undefined;
+  } catch (err) {
+    return `  credentials: cache unusable (${isCredsError(err) ? err.message : String(err)})`;
+  }
+  const now = io.now();
+  if (!cached) return '  credentials: none cached';
+  if (cached.expiresAt <= now) return `  credentials: expired at ${isoSeconds(new Date(cached.expiresAt))}`;
+  const minTtlMs = minTtlSeconds(profile, io.env) * 1000;
+  const lifetime = { issuedAt: cached.issuedAt, expiresAt: cached.expiresAt };
+  const renewAt = cached.expiresAt - renewalWindowMs(lifetime, minTtlMs);
+  return (
+    `  credentials: cached, expire ${isoSeconds(new Date(cached.expiresAt))} (in ${minutes(cached.expiresAt - now)}); ` +
+    (isFresh(lifetime, now, minTtlMs) ? `served until ${isoSeconds(new Date(renewAt))}` : 'renewed on the next call')
+  );
 }
 
 function minutes(ms: number): string {
