@@ -11,11 +11,12 @@ import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
 import { endpointChoices } from '../../config/endpoint-settings.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
+import type { SecretStoreChoice } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { isCredsError, profileLabel } from '../../errors.js';
 import { createDebugLog } from '../../log/debug.js';
-import { hasSecret, SECRET_KINDS, secretAccount } from '../../secrets/store.js';
+import { hasSecret, SECRET_KINDS, secretAccount, type SecretStore } from '../../secrets/store.js';
 import type { Io } from '../io.js';
 
 export interface DoctorOptions {
@@ -32,103 +33,136 @@ interface Check {
 }
 
 export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
-  const checks: Check[] = [];
-  const report = (check: Check) => {
-    checks.push(check);
-    const mark = check.ok ? 'ok  ' : check.warn ? 'warn' : 'FAIL';
-    io.stdout(`${mark}  ${check.text}\n${!check.ok && check.hint ? `      ${check.hint}\n` : ''}`);
-  };
   const name = selectedProfile(options.profile, io.env);
   const file = configFilePath(io.env, io.home);
-
-  // 1. The config file and the profile.
-  let profile: CognitoProfile | undefined;
-  let text: string | undefined;
-  try {
-    text = await readConfigText(file);
-    report(text === undefined
-      ? { ok: false, text: `config file ${file} does not exist`, hint: `Run \`cognito-creds setup --profile ${name}\`, or set AWS_CONFIG_FILE.` }
-      : { ok: true, text: `config file ${file} is readable` });
-  } catch (err) {
-    report(failure(err));
-  }
-  if (text !== undefined) {
-    const settings = profilesFromIni(text).get(name);
-    if (!settings) {
-      report({ ok: false, text: `${profileLabel(name)} is not in ${file}`, hint: `Run \`cognito-creds setup --profile ${name}\`, or check --profile / AWS_PROFILE.` });
-    } else {
-      try {
-        profile = resolveCognitoProfile(name, settings, file, profileServices(text, settings));
-        report({ ok: true, text: `${profileLabel(name)}: every cognito_* key is present and well-formed (user ${profile.username}, flow ${profile.authFlow})` });
-      } catch (err) {
-        report(failure(err));
-      }
-      if (settings.credential_process === undefined) {
-        report({ ok: false, warn: true, text: `${profileLabel(name)} has no credential_process line: the AWS CLI and SDKs will not call cognito-creds`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
-      } else if (!settings.credential_process.includes('credential-process')) {
-        report({ ok: false, warn: true, text: `${profileLabel(name)}: credential_process does not run cognito-creds credential-process`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
-      } else {
-        report({ ok: true, text: `${profileLabel(name)}: credential_process runs cognito-creds` });
-      }
+  // Each step's lines are printed before the next step starts (it may ask for a passphrase).
+  const checks: Check[] = [];
+  const report = (found: Check[]) => {
+    for (const check of found) {
+      checks.push(check);
+      const mark = check.ok ? 'ok  ' : check.warn ? 'warn' : 'FAIL';
+      io.stdout(`${mark}  ${check.text}\n${!check.ok && check.hint ? `      ${check.hint}\n` : ''}`);
     }
-  }
+  };
 
-  // 2. The secret store (the keychain, or the encrypted file), and the secrets in it.
-  const choice = profile?.secretStore ?? 'keychain';
-  try {
-    const store = await io.secrets(choice);
-    const hasPassword = await hasSecret(store, secretAccount(name, 'password'));
-    if (choice === 'file') {
-      const file = (store as { file?: string }).file ?? 'the secrets file';
-      report({ ok: true, text: `secret store: the encrypted file ${file}` });
-      // Reading the password proves the passphrase (from COGNITO_CREDS_FILE_PASSPHRASE or the terminal).
-      if (hasPassword) await store.get(secretAccount(name, 'password'));
-      if (hasPassword) report({ ok: true, text: `${file} opens with the passphrase` });
-    } else {
-      report({ ok: true, text: `keychain reachable${process.platform === 'linux' ? ' (D-Bus Secret Service)' : ''}` });
-    }
-    report(hasPassword
-      ? { ok: true, text: `${profileLabel(name)}: password stored` }
-      : { ok: false, text: `${profileLabel(name)}: no password stored`, hint: `Run \`cognito-creds setup --profile ${name}\`.` });
-    for (const { kind, label } of SECRET_KINDS.filter((s) => s.kind === 'client-secret' || s.kind === 'totp-secret')) {
-      const present = await hasSecret(store, secretAccount(name, kind));
-      report({ ok: true, text: `${profileLabel(name)}: ${label} ${present ? 'stored' : 'not stored (needed only if the app client has a secret / the user has TOTP MFA)'}` });
-    }
-  } catch (err) {
-    report(failure(err));
-  }
-
-  // 3. The cache directory.
-  const cache = openCredentialsCache(io.env, io.home);
-  try {
-    const exists = await cache.checkDir(false);
-    if (!exists) {
-      report({ ok: true, text: `cache directory ${cache.dir} does not exist yet (created on the first sign-in)` });
-    } else {
-      const loose: string[] = [];
-      for (const entry of await fs.readdir(cache.dir)) {
-        const stat = await fs.lstat(path.join(cache.dir, entry));
-        if (stat.isFile() && (stat.mode & 0o077) !== 0) loose.push(entry);
-      }
-      report(loose.length
-        ? { ok: false, text: `cache directory ${cache.dir}: ${loose.length} file(s) readable by others (${loose.join(', ')})`, hint: `chmod 600 ${cache.dir}/* (or delete them: they are only a cache).` }
-        : { ok: true, text: `cache directory ${cache.dir} is yours, 0700, its files 0600` });
-    }
-  } catch (err) {
-    report(failure(err));
-  }
-
-  // 4. The endpoints answer (any HTTP answer will do), through the proxy the sign-in would use.
-  if (profile) {
-    for (const check of await probeEndpoints(profile, io)) report(check);
-  }
+  const config = await checkConfigFile(file, name);
+  report(config.checks);
+  const found = config.text === undefined ? undefined : checkProfile(name, file, config.text);
+  if (found) report(found.checks);
+  const profile = found?.profile;
+  const opened = await openSecretStore(name, profile?.secretStore ?? 'keychain', io);
+  report(opened.checks);
+  if (opened.store) report(await checkSecrets(name, opened.store));
+  report(await checkCacheDir(io));
+  if (profile) report(await probeEndpoints(profile, io));
 
   const failed = checks.filter((c) => !c.ok && !c.warn).length;
   io.stdout(failed ? `\n${failed} check(s) failed.\n` : '\nAll checks passed.\n');
   return failed ? 1 : 0;
 }
 
+/** 1. The config file: its text, or undefined when it is missing or unreadable. */
+async function checkConfigFile(file: string, name: string): Promise<{ checks: Check[]; text?: string | undefined }> {
+  try {
+    const text = await readConfigText(file);
+    return text === undefined
+      ? { checks: [{ ok: false, text: `config file ${file} does not exist`, hint: `Run \`cognito-creds setup --profile ${name}\`, or set AWS_CONFIG_FILE.` }] }
+      : { checks: [{ ok: true, text: `config file ${file} is readable` }], text };
+  } catch (err) {
+    return { checks: [failure(err)] };
+  }
+}
+
+/** 1. The profile in it: its cognito_* keys and its credential_process line. */
+function checkProfile(name: string, file: string, text: string): { checks: Check[]; profile?: CognitoProfile | undefined } {
+  const settings = profilesFromIni(text).get(name);
+  if (!settings) {
+    return { checks: [{ ok: false, text: `${profileLabel(name)} is not in ${file}`, hint: `Run \`cognito-creds setup --profile ${name}\`, or check --profile / AWS_PROFILE.` }] };
+  }
+  const checks: Check[] = [];
+  let profile: CognitoProfile | undefined;
+  try {
+    profile = resolveCognitoProfile(name, settings, file, profileServices(text, settings));
+    checks.push({ ok: true, text: `${profileLabel(name)}: every cognito_* key is present and well-formed (user ${profile.username}, flow ${profile.authFlow})` });
+  } catch (err) {
+    checks.push(failure(err));
+  }
+  if (settings.credential_process === undefined) {
+    checks.push({ ok: false, warn: true, text: `${profileLabel(name)} has no credential_process line: the AWS CLI and SDKs will not call cognito-creds`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
+  } else if (!settings.credential_process.includes('credential-process')) {
+    checks.push({ ok: false, warn: true, text: `${profileLabel(name)}: credential_process does not run cognito-creds credential-process`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
+  } else {
+    checks.push({ ok: true, text: `${profileLabel(name)}: credential_process runs cognito-creds` });
+  }
+  return { checks, profile };
+}
+
+/** What checkSecrets needs of an opened store. */
+interface OpenedStore {
+  store: SecretStore;
+  hasPassword: boolean;
+  /** The encrypted file's path (or a description); undefined for the keychain. */
+  file?: string | undefined;
+}
+
+/** 2. The secret store (the keychain, or the encrypted file) answers. */
+async function openSecretStore(name: string, choice: SecretStoreChoice, io: Io): Promise<{ checks: Check[]; store?: OpenedStore }> {
+  try {
+    const store = await io.secrets(choice);
+    const hasPassword = await hasSecret(store, secretAccount(name, 'password'));
+    if (choice === 'file') {
+      const file = (store as { file?: string }).file ?? 'the secrets file';
+      return { checks: [{ ok: true, text: `secret store: the encrypted file ${file}` }], store: { store, hasPassword, file } };
+    }
+    return { checks: [{ ok: true, text: `keychain reachable${process.platform === 'linux' ? ' (D-Bus Secret Service)' : ''}` }], store: { store, hasPassword } };
+  } catch (err) {
+    return { checks: [failure(err)] };
+  }
+}
+
+/** 2. The secrets in it: the file's passphrase opens it, the password is there, the optional ones may be. */
+async function checkSecrets(name: string, { store, hasPassword, file }: OpenedStore): Promise<Check[]> {
+  const checks: Check[] = [];
+  try {
+    if (file !== undefined && hasPassword) {
+      // Reading the password proves the passphrase (from COGNITO_CREDS_FILE_PASSPHRASE or the terminal).
+      await store.get(secretAccount(name, 'password'));
+      checks.push({ ok: true, text: `${file} opens with the passphrase` });
+    }
+    checks.push(hasPassword
+      ? { ok: true, text: `${profileLabel(name)}: password stored` }
+      : { ok: false, text: `${profileLabel(name)}: no password stored`, hint: `Run \`cognito-creds setup --profile ${name}\`.` });
+    for (const { kind, label } of SECRET_KINDS.filter((s) => s.kind === 'client-secret' || s.kind === 'totp-secret')) {
+      const present = await hasSecret(store, secretAccount(name, kind));
+      checks.push({ ok: true, text: `${profileLabel(name)}: ${label} ${present ? 'stored' : 'not stored (needed only if the app client has a secret / the user has TOTP MFA)'}` });
+    }
+  } catch (err) {
+    checks.push(failure(err));
+  }
+  return checks;
+}
+
+/** 3. The cache directory: private, and no file in it readable by others. */
+async function checkCacheDir(io: Io): Promise<Check[]> {
+  const cache = openCredentialsCache(io.env, io.home);
+  try {
+    const exists = await cache.checkDir(false);
+    if (!exists) return [{ ok: true, text: `cache directory ${cache.dir} does not exist yet (created on the first sign-in)` }];
+    const loose: string[] = [];
+    for (const entry of await fs.readdir(cache.dir)) {
+      const stat = await fs.lstat(path.join(cache.dir, entry));
+      if (stat.isFile() && (stat.mode & 0o077) !== 0) loose.push(entry);
+    }
+    return [loose.length
+      ? { ok: false, text: `cache directory ${cache.dir}: ${loose.length} file(s) readable by others (${loose.join(', ')})`, hint: `chmod 600 ${cache.dir}/* (or delete them: they are only a cache).` }
+      : { ok: true, text: `cache directory ${cache.dir} is yours, 0700, its files 0600` }];
+  } catch (err) {
+    return [failure(err)];
+  }
+}
+
 /**
+ * 4. The endpoints answer (any HTTP answer will do), through the proxy the sign-in would use.
  * One harmless request to each endpoint, sent by the same SDK clients as a sign-in: an
  * InitiateAuth with no parameters, and GetCredentialsForIdentity for an identity that does not
  * exist. Both are unsigned and change nothing; Cognito refuses them (HTTP 400), and any HTTP
