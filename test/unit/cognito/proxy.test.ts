@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { proxyFor } from '../../src/cognito/proxy.js';
-import { errorOf } from '../support/errors.js';
+import { proxyFor } from '../../../src/cognito/proxy.js';
+import { errorOf } from '../../support/errors.js';
 
 const IDP = 'https://cognito-idp.us-east-1.amazonaws.com';
 const saved = { ...process.env };

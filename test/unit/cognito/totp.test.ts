@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32, totpCode } from '../../src/cognito/totp.js';
+import { decodeBase32, totpCode } from '../../../src/cognito/totp.js';
 
 /** base32 of the ASCII secret "12345678901234567890" of RFC 6238 appendix B */
 const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';

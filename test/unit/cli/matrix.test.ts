@@ -8,12 +8,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheKey } from '../../src/cache/entry.js';
-import { resolveCognitoProfile } from '../../src/config/profile.js';
-import type { SecretStore } from '../../src/secrets/store.js';
-import { SELF_COMMAND, useInProcessCli, type Run, type RunOptions } from '../support/in-process.js';
-import { setupArgv } from '../support/argv.js';
-import { freePort } from '../support/env.js';
+import { cacheKey } from '../../../src/cache/entry.js';
+import { resolveCognitoProfile } from '../../../src/config/profile.js';
+import type { SecretStore } from '../../../src/secrets/store.js';
+import { SELF_COMMAND, useInProcessCli, type Run, type RunOptions } from '../../support/in-process.js';
+import { setupArgv } from '../../support/argv.js';
+import { freePort } from '../../support/env.js';
 
 const PASSWORD = 'Matrix-Pw-1!';
 const CLIENT = 'fakeclient0000000000000001';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { prefetching } from '../../src/secrets/prefetch.js';
-import type { SecretStore } from '../../src/secrets/store.js';
+import { prefetching } from '../../../src/secrets/prefetch.js';
+import type { SecretStore } from '../../../src/secrets/store.js';
 
 /** A store whose reads wait until released, recording when each one started. */
 function gatedStore(values: Record<string, string>) {

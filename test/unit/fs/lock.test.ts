@@ -3,8 +3,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atomicWriteFile } from '../../src/fs/atomic-write.js';
-import { acquireLock, LockTimeoutError, withLock } from '../../src/fs/lock.js';
+import { atomicWriteFile } from '../../../src/fs/atomic-write.js';
+import { acquireLock, LockTimeoutError, withLock } from '../../../src/fs/lock.js';
 
 let dir: string;
 beforeEach(async () => {

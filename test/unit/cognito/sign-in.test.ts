@@ -5,8 +5,8 @@
  */
 import { promises as fs } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useInProcessCli } from '../support/in-process.js';
-import { setupArgv } from '../support/argv.js';
+import { useInProcessCli } from '../../support/in-process.js';
+import { setupArgv } from '../../support/argv.js';
 
 const PASSWORD = 'Corr3ct horse "battery" $taple ✓';
 const SECRET = 'client-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -118,7 +118,7 @@ describe('refresh-token rotation', () => {
     cli.fake.requests.length = 0;
     expect((await cp()).code).toBe(0);
     expect(ops()).toEqual(['InitiateAuth:REFRESH_TOKEN_AUTH', 'GetTokensFromRefreshToken', 'GetCredentialsForIdentity']);
-    const { getLargeSecret } = await import('../../src/secrets/large-secret.js');
+    const { getLargeSecret } = await import('../../../src/secrets/large-secret.js');
     const session = JSON.parse((await getLargeSecret(cli.store, 'dev:refresh-token'))!) as { refreshToken: string; rotates: boolean };
     expect(session.rotates).toBe(true);
     expect(session.refreshToken).not.toBe(first);
@@ -208,7 +208,7 @@ describe('MFA challenges', () => {
   it('SOFTWARE_TOKEN_MFA without a stored secret asks on the terminal', async () => {
     await profileFor('totpuser');
     cli.advance(30_000); // a code not used by the tests before
-    const { totpCode } = await import('../fake-cognito/server.js');
+    const { totpCode } = await import('../../fake-cognito/server.js');
     const r = await cli.run(['credential-process', '--profile', 'dev'], { tty: [totpCode(TOTP_SECRET, cli.now())] });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('[tty] cognito-creds: profile "dev": the code from your authenticator app: ');

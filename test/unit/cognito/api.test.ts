@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CognitoApiOptions, createCognitoApi } from '../../src/cognito/api.js';
-import { endpointChoices, type EndpointSettings } from '../../src/config/endpoint-settings.js';
-import { createDebugLog } from '../../src/log/debug.js';
-import { freePort } from '../support/env.js';
+import { type CognitoApiOptions, createCognitoApi } from '../../../src/cognito/api.js';
+import { endpointChoices, type EndpointSettings } from '../../../src/config/endpoint-settings.js';
+import { createDebugLog } from '../../../src/log/debug.js';
+import { freePort } from '../../support/env.js';
 
 interface Seen {
   method: string;

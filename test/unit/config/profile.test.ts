@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveCognitoProfile } from '../../src/config/profile.js';
-import { errorOf } from '../support/errors.js';
+import { resolveCognitoProfile } from '../../../src/config/profile.js';
+import { errorOf } from '../../support/errors.js';
 
 const good = {
   cognito_user_pool_id: 'ap-northeast-1_AbC123xyz',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loginsKey } from '../../src/cognito/identity.js';
-import { useInProcessCli } from '../support/in-process.js';
+import { loginsKey } from '../../../src/cognito/identity.js';
+import { useInProcessCli } from '../../support/in-process.js';
 
 const jwt = (claims: Record<string, unknown>) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 const profile = { region: 'us-east-1', userPoolId: 'us-east-1_AbC123' };

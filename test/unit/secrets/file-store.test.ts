@@ -3,10 +3,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredsError } from '../../src/errors.js';
-import { type DeriveKey, scryptKey } from '../../src/secrets/file-format.js';
-import { DEFAULT_KDF_COST, defaultSecretsFile, FileSecretStore, type FileStoreOptions } from '../../src/secrets/file-store.js';
-import { caught } from '../support/errors.js';
+import { CredsError } from '../../../src/errors.js';
+import { type DeriveKey, scryptKey } from '../../../src/secrets/file-format.js';
+import { DEFAULT_KDF_COST, defaultSecretsFile, FileSecretStore, type FileStoreOptions } from '../../../src/secrets/file-store.js';
+import { caught } from '../../support/errors.js';
 
 // Count key derivations (the real scrypt), to show the key is derived once per instance.
 const kdf = { calls: 0 };

@@ -1,8 +1,8 @@
 /** doctor and completion, in-process against the fake Cognito. */
 import { promises as fs } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { keychainError } from '../../src/secrets/keytar-store.js';
-import { useInProcessCli } from '../support/in-process.js';
+import { keychainError } from '../../../src/secrets/keytar-store.js';
+import { useInProcessCli } from '../../support/in-process.js';
 
 const cli = useInProcessCli({ users: [{ username: 'alice', password: 'Passw0rd!' }] });
 

@@ -5,9 +5,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SELF_COMMAND, useInProcessCli, type RunOptions } from '../support/in-process.js';
-import { setupArgv } from '../support/argv.js';
-import { freePort } from '../support/env.js';
+import { SELF_COMMAND, useInProcessCli, type RunOptions } from '../../support/in-process.js';
+import { setupArgv } from '../../support/argv.js';
+import { freePort } from '../../support/env.js';
 
 const PASSWORD = `pa ss"w$rd\\ü'`;
 
@@ -460,6 +460,6 @@ describe('cache, single flight and refresh tokens', () => {
 });
 
 async function getLarge(account: string): Promise<string> {
-  const { getLargeSecret } = await import('../../src/secrets/large-secret.js');
+  const { getLargeSecret } = await import('../../../src/secrets/large-secret.js');
   return (await getLargeSecret(cli.store, account)) ?? '';
 }

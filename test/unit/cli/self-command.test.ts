@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { credentialProcessLine, quoteArg } from '../../src/cli/self-command.js';
-import { parseCredentialProcessArgs } from '../../src/cli/main.js';
-import { credentialProcessJson, isoSeconds } from '../../src/output/credential-process.js';
+import { credentialProcessLine, quoteArg } from '../../../src/cli/self-command.js';
+import { parseCredentialProcessArgs } from '../../../src/cli/main.js';
+import { credentialProcessJson, isoSeconds } from '../../../src/output/credential-process.js';
 
 describe('quoteArg', () => {
   it('leaves plain paths alone', () => {

@@ -1,7 +1,7 @@
 /** exec and export, in-process against the fake Cognito. */
 import { describe, expect, it, beforeEach } from 'vitest';
-import { shSingleQuote } from '../../src/output/env-exports.js';
-import { useInProcessCli } from '../support/in-process.js';
+import { shSingleQuote } from '../../../src/output/env-exports.js';
+import { useInProcessCli } from '../../support/in-process.js';
 
 const cli = useInProcessCli({ users: [{ username: 'alice', password: 'Passw0rd!' }] });
 

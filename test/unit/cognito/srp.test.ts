@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cognitoTimestamp, passwordVerifier, startSrp, startSrpWithPrivateKey, type SrpSession } from '../../src/cognito/srp.js';
-import { FakeCognito, type FakeCognitoOptions } from '../fake-cognito/server.js';
+import { cognitoTimestamp, passwordVerifier, startSrp, startSrpWithPrivateKey, type SrpSession } from '../../../src/cognito/srp.js';
+import { FakeCognito, type FakeCognitoOptions } from '../../fake-cognito/server.js';
 import {
   computeX,
   g,
@@ -24,7 +24,7 @@ import {
   N,
   passwordClaimSignature,
   serverAuthenticationKey,
-} from '../fake-cognito/srp-verifier.js';
+} from '../../fake-cognito/srp-verifier.js';
 
 // ------------------------------------------------------------ amazon-cognito-identity-js (CommonJS)
 const require = createRequire(import.meta.url);
