@@ -140,7 +140,8 @@ function transportFailure(e: Failure, ctx: ErrorContext, make: Make): CredsError
   if (e.code && TLS_CODES.has(e.code)) {
     return make(
       'network',
-      `cannot verify the TLS certificate of Cognito at ${ctx.endpoint}: ${message || e.code} (${ctx.operation})`,
+      // Node 24 adds "; if the root CA is installed locally, try running Node.js with --use-system-ca".
+      `cannot verify the TLS certificate of Cognito at ${ctx.endpoint}: ${message.split(';')[0] || e.code} (${ctx.operation})`,
       'If a proxy inspects TLS on this network, add its CA certificate to NODE_EXTRA_CA_CERTS; also check the clock and AWS_ENDPOINT_URL.',
     );
   }
