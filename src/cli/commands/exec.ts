@@ -17,7 +17,11 @@ export interface ExecOptions {
 }
 
 /** Variables that would make the child's SDK look elsewhere than the credentials we give it. */
-const REMOVED = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION'];
+/** Then the secrets of cognito-creds itself: the child gets AWS credentials, never what makes them. */
+const REMOVED = [
+  'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION',
+  'COGNITO_CREDS_FILE_PASSPHRASE', 'COGNITO_CLIENT_SECRET', 'COGNITO_TOTP_SECRET',
+];
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 export async function exec(options: ExecOptions, io: Io): Promise<number> {

@@ -16,7 +16,10 @@ describe('exec', () => {
     // exec's child inherits the real stdout: capture what it writes through a file instead.
     const out = `${cli.tmp}/child.json`;
     const r = await cli.run(['exec', '--profile', 'dev', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_') || k.startsWith('COGNITO_')))))`], {
-      env: { AWS_PROFILE: 'dev', AWS_DEFAULT_PROFILE: 'dev', AWS_ACCESS_KEY_ID: 'AKIAOLD' },
+      env: {
+        AWS_PROFILE: 'dev', AWS_DEFAULT_PROFILE: 'dev', AWS_ACCESS_KEY_ID: 'AKIAOLD',
+        COGNITO_CREDS_FILE_PASSPHRASE: 'file-passphrase', COGNITO_CLIENT_SECRET: 'client-secret', COGNITO_TOTP_SECRET: 'JBSWY3DPEHPK3PXP', COGNITO_CREDS_MIN_TTL: '300',
+      },
     });
     expect([r.code, r.stderr]).toEqual([0, '']);
     const env = JSON.parse(await (await import('node:fs/promises')).readFile(out, 'utf8')) as Record<string, string>;
@@ -29,6 +32,9 @@ describe('exec', () => {
     expect(env.COGNITO_CREDS_PROFILE).toBe('dev');
     expect(env).not.toHaveProperty('AWS_PROFILE');
     expect(env).not.toHaveProperty('AWS_DEFAULT_PROFILE');
+    // The tool's own secrets stay with the tool; its settings go on.
+    for (const name of ['COGNITO_CREDS_FILE_PASSPHRASE', 'COGNITO_CLIENT_SECRET', 'COGNITO_TOTP_SECRET']) expect(env).not.toHaveProperty(name);
+    expect(env.COGNITO_CREDS_MIN_TTL).toBe('300');
   });
 
   it('returns the command\'s exit code', async () => {
