@@ -6,7 +6,7 @@
  */
 import { createCognitoApi, type CognitoApi, DEFAULT_TOTAL_TIMEOUT_MS } from '../cognito/api.js';
 import { withMessages } from '../cognito/errors.js';
-import { endpointChoices } from '../config/endpoint-settings.js';
+import { apiTarget } from './api-target.js';
 import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, isCredsError, profileLabel } from '../errors.js';
 import type { DebugLog } from '../log/debug.js';
@@ -27,14 +27,7 @@ export function connection(profile: CognitoProfile, env: Env, log: DebugLog): Co
       let api: CognitoApi;
       try {
         // A malformed endpoint or proxy setting fails here, before any request.
-        api = createCognitoApi({
-          profileName: profile.name,
-          userPoolRegion: profile.region,
-          identityRegion: profile.identityRegion,
-          endpoints: endpointChoices(profile.endpoints, env),
-          totalTimeoutMs,
-          log,
-        });
+        api = createCognitoApi({ ...apiTarget(profile, env), totalTimeoutMs, log });
       } catch (err) {
         if (!isCredsError(err)) throw err;
         throw new CredsError(err.kind, `${profileLabel(profile.name)}: ${err.message}`, err.hint, { cause: err });

@@ -2,9 +2,10 @@
  * Loading the sign-in (the Cognito flows and the AWS SDK clients). From the sources (tests) it is
  * a plain import. In the published bundle it is dist/provider.cjs, compiled through a V8 code
  * cache kept in the credentials cache directory: compiling the SDK's ~400 KB is most of what
- * loading it costs, and the cache halves that from the second cold sign-in on (docs/performance.md). The cache file is
- * named after Node's version and the bundle file's identity (size, times, inode), since V8 itself
- * only checks the source's length; a cache V8 rejects is simply rewritten.
+ * loading it costs, and the cache nearly halves that from the second cold sign-in on
+ * (docs/performance.md). The cache file is named after Node's version and the bundle file's
+ * identity (size, times, inode), since V8 itself only checks the source's length; a cache V8
+ * rejects is simply rewritten.
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';

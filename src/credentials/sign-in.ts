@@ -4,6 +4,7 @@
  * Each Cognito failure is a message for people (src/cognito/errors.ts). This is the module that
  * the published bundle loads only for a sign-in (dist/provider.cjs), with the AWS SDK.
  */
+import type { CognitoApi } from '../cognito/api.js';
 import { credentialsForIdToken } from '../cognito/identity.js';
 import type { Interaction, SignInOutcome, SignInSecrets } from '../cognito/sign-in.js';
 import type { CognitoProfile } from '../config/profile.js';
@@ -95,7 +96,7 @@ async function readStored(profile: CognitoProfile, options: ObtainOptions, log: 
 
 /** Step 3: the identity pool's credentials for the ID token, checked to be still valid. */
 async function exchange(
-  api: Parameters<typeof credentialsForIdToken>[0],
+  api: CognitoApi,
   profile: CognitoProfile,
   idToken: string,
   session: StoredSession | undefined,

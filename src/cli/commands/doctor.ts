@@ -7,9 +7,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { openCredentialsCache } from '../../cache/cache-dir.js';
 import type { Route } from '../../cognito/api.js';
+import { apiTarget } from '../../credentials/api-target.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
-import { endpointChoices } from '../../config/endpoint-settings.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import type { SecretStoreChoice } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
@@ -173,10 +173,7 @@ async function probeEndpoints(profile: CognitoProfile, io: Io): Promise<Check[]>
   let api;
   try {
     api = createCognitoApi({
-      profileName: profile.name,
-      userPoolRegion: profile.region,
-      identityRegion: profile.identityRegion,
-      endpoints: endpointChoices(profile.endpoints, io.env),
+      ...apiTarget(profile, io.env),
       totalTimeoutMs: 12_000,
       connectTimeoutMs: PROBE_TIMEOUT_MS,
       requestTimeoutMs: PROBE_TIMEOUT_MS,
