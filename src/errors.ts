@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'network' // endpoint unreachable, timeout, throttling, 5xx, bad answers
   | 'cognito' // another error answered by Cognito
   | 'cache' // the credentials cache
+  | 'cancelled' // the person pressed Ctrl-C (or Ctrl-D) at a prompt
   | 'internal'; // a bug: anything we did not expect
 
 export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
@@ -23,6 +24,7 @@ export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   network: 6,
   cognito: 7,
   cache: 8,
+  cancelled: 130, // what a shell reports for a process ended by Ctrl-C (128 + SIGINT)
 };
 
 export class CredsError extends Error {

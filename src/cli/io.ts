@@ -1,5 +1,5 @@
 /** What a command needs from the outside world, with production defaults; tests pass their own. */
-import { writeSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import type { CredentialsContext } from '../credentials/profile-credentials.js';
 import type { SignInDeps } from '../credentials/sign-in.js';
@@ -53,20 +53,33 @@ export function defaultIo(): Io {
   return io;
 }
 
+/** Descriptors whose reader went away (EPIPE): what is still written to them is dropped. */
+const closed = new Set<number>();
+
 /**
  * Write straight to the file descriptor: creating process.stdout (a stream over a pipe) costs the
  * warm path milliseconds. The write is complete when this returns. Should the descriptor be
- * non-blocking and full (EAGAIN), the rest goes through the stream as usual.
+ * non-blocking and full (EAGAIN), the rest goes through the stream as usual. A reader that closed
+ * the pipe (`cognito-creds doctor | head -1`) is not an error: the rest of the output is dropped
+ * and the command ends as it would have.
  */
 export function writeFd(fd: 1 | 2, text: string): void {
+  if (closed.has(fd)) return;
   let buffer = Buffer.from(text, 'utf8');
   while (buffer.length > 0) {
     let written: number;
     try {
       written = writeSync(fd, buffer);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      (fd === 1 ? process.stdout : process.stderr).write(buffer);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') {
+        closed.add(fd);
+        return;
+      }
+      if (code !== 'EAGAIN') throw err;
+      const stream = fd === 1 ? process.stdout : process.stderr;
+      if (stream.listenerCount('error') === 0) stream.on('error', () => closed.add(fd));
+      stream.write(buffer);
       return;
     }
     buffer = buffer.subarray(written);
@@ -77,15 +90,23 @@ export function writeFd(fd: 1 | 2, text: string): void {
 async function fileStore(io: Io): Promise<SecretStore> {
   const { FileSecretStore, defaultSecretsFile } = await import('../secrets/file-store.js');
   const file = defaultSecretsFile(io.env, io.home);
+  let mismatch: CredsError | undefined; // asked once: what runs after the failure must not ask again
   return new FileSecretStore({
     file,
     passphrase: async () => {
       const fromEnv = io.env.COGNITO_CREDS_FILE_PASSPHRASE;
       if (fromEnv) return fromEnv;
+      if (mismatch) throw mismatch;
       const { askOnTerminal } = await import('./tty.js');
-      const answer = await askOnTerminal(`cognito-creds: passphrase for ${file}: `, true);
+      const fresh = !existsSync(file);
+      const answer = await askOnTerminal(`cognito-creds: ${fresh ? 'a new passphrase' : 'passphrase'} for ${file}: `, true, fresh ? 'setup' : 'the passphrase prompt');
       if (answer === undefined) {
         throw new CredsError('keychain', `the secrets file ${file} needs its passphrase and there is no terminal to ask on`, 'Set COGNITO_CREDS_FILE_PASSPHRASE (see docs/security.md for its risks).');
+      }
+      // A new file's passphrase is typed twice: a typo there would lock the secrets away for good.
+      if (fresh && answer !== '' && (await askOnTerminal('cognito-creds: the same passphrase again: ', true, 'setup')) !== answer) {
+        mismatch = new CredsError('usage', `the two passphrases for the new secrets file ${file} differ; nothing was saved`, 'Run setup again and type the same passphrase twice.');
+        throw mismatch;
       }
       return answer;
     },

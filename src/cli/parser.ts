@@ -4,6 +4,7 @@ import { CredsError } from '../errors.js';
 import type { Io } from './io.js';
 import { profileNames } from './completion.js';
 import { packageVersion } from './package-root.js';
+import { COMPLETION_HELP, execWithoutDashDash, negatedWhenOn, withSuggestion, type KnownOptions } from './usage-hints.js';
 
 /** The options every command has. */
 type Global = { debug: boolean };
@@ -171,7 +172,27 @@ const COMMANDS: CommandSpec[] = [
   }),
 ];
 
+/** The help's width: the terminal's (help goes to stdout, else to the terminal of stderr), 80 for a pipe. */
+function helpWidth(): number {
+  return process.stdout.columns || process.stderr.columns || 80;
+}
+
+function optionsOf(parser: unknown): KnownOptions {
+  return (parser as { getOptions?: () => KnownOptions }).getOptions?.() ?? {};
+}
+
+/** The long flags of those options. */
+function knownFlags(parser: unknown): string[] {
+  return Object.keys(optionsOf(parser).key ?? {}).filter((k) => k.length > 1 && !/[A-Z]/.test(k) && k !== '$0');
+}
+
 export async function runParser(argv: string[], io: Io): Promise<number> {
+  const misplaced = execWithoutDashDash(argv);
+  if (misplaced) throw misplaced;
+  if (argv[0] === 'completion' && argv.some((a) => a === '--help' || a === '-h')) {
+    io.stdout(COMPLETION_HELP);
+    return 0;
+  }
   let exitCode = 0;
   const parser = yargs(argv)
     .scriptName('cognito-creds')
@@ -189,7 +210,7 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
       (current: string, _args: unknown, defaults: (cb: (err: unknown, names?: string[]) => void) => void, done: (names: string[]) => void) => {
         // Profile names after --profile; yargs's own completion of commands and flags otherwise.
         if (argv.at(-2) === '--profile') done(profileNames(io).filter((n) => n.startsWith(current)));
-        else defaults((_err, names) => done(names ?? []));
+        else defaults((_err, names) => done((names ?? []).map((name) => negatedWhenOn(name, optionsOf(parser)))));
       },
     )
     .example('$0 setup --profile dev', 'once: store the password, write [profile dev]')
@@ -201,11 +222,11 @@ export async function runParser(argv: string[], io: Io): Promise<number> {
     .version(packageVersion())
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(100, process.stderr.columns || 100))
+    .wrap(helpWidth())
     .exitProcess(false)
     .fail((msg, err) => {
       // Throwing is what stops yargs from running the command's handler after a failed check.
-      throw err ?? new CredsError('usage', msg, 'Run `cognito-creds --help` for the commands and their options.');
+      throw err ?? new CredsError('usage', withSuggestion(msg, argv, knownFlags(parser), COMMANDS.map((c) => c.name).concat('completion')), 'Run `cognito-creds --help` for the commands and their options.');
     });
   let help = '';
   await parser.parseAsync(argv, {}, (_err, _argv, output) => {

@@ -4,6 +4,17 @@ import { CredsError } from '../errors.js';
 export interface PromptIo {
   stdin: NodeJS.ReadableStream;
   stderr: (text: string) => void;
+  /** What Ctrl-C cancels, for the message: "setup" unless told. */
+  task?: string;
+}
+
+/** Ctrl-C or Ctrl-D at any prompt, hidden or shown: one message, exit code 130. */
+export function cancelled(task = 'setup', endOfInput = false): CredsError {
+  return new CredsError(
+    'cancelled',
+    `${task} was cancelled${endOfInput ? ' (end of input)' : ''}`,
+    task === 'setup' ? 'Nothing was saved; run setup again when you are ready.' : undefined,
+  );
 }
 
 /** Ask one question; `hidden` does not echo what is typed. Resolves the line without its line break. */
@@ -14,15 +25,23 @@ export async function ask(io: PromptIo, question: string, hidden = false): Promi
   if (raw) stdin.setRawMode(true);
   stdin.setEncoding?.('utf8');
   stdin.resume();
+  // A shown prompt leaves Ctrl-C to the terminal, which sends SIGINT: it ends the same way.
+  let onSigint: (() => void) | undefined;
   try {
     return await new Promise<string>((resolve, reject) => {
       let answer = '';
       const done = (fn: () => void) => {
         stdin.off('data', onData);
         stdin.off('end', onEnd);
+        if (onSigint) process.off('SIGINT', onSigint);
         fn();
       };
-      const onEnd = () => done(() => reject(new CredsError('usage', 'setup was cancelled (end of input)')));
+      const onEnd = () => done(() => reject(cancelled(io.task, true)));
+      onSigint = () => {
+        io.stderr('\n');
+        done(() => reject(cancelled(io.task)));
+      };
+      process.on('SIGINT', onSigint);
       const onData = (chunk: string | Buffer) => {
         for (const ch of String(chunk)) {
           if (ch === '\r' || ch === '\n') {
@@ -31,7 +50,7 @@ export async function ask(io: PromptIo, question: string, hidden = false): Promi
           }
           if (ch === '\u0003' || ch === '\u0004') {
             if (hidden) io.stderr('\n');
-            return done(() => reject(new CredsError('usage', 'setup was cancelled')));
+            return done(() => reject(cancelled(io.task)));
           }
           if (raw && (ch === '\u007f' || ch === '\b')) {
             answer = answer.slice(0, -1);

@@ -8,7 +8,7 @@ import tty from 'node:tty';
 import { ask } from './prompt.js';
 
 /** Ask on /dev/tty; undefined when this process has no terminal (or on Windows). */
-export async function askOnTerminal(question: string, hidden = false): Promise<string | undefined> {
+export async function askOnTerminal(question: string, hidden = false, task = 'the sign-in'): Promise<string | undefined> {
   if (process.platform === 'win32') return undefined;
   let readFd: number;
   let writeFd: number;
@@ -21,7 +21,7 @@ export async function askOnTerminal(question: string, hidden = false): Promise<s
   const input = new tty.ReadStream(readFd);
   const output = new tty.WriteStream(writeFd);
   try {
-    return await ask({ stdin: input, stderr: (t) => output.write(t) }, question, hidden);
+    return await ask({ stdin: input, stderr: (t) => output.write(t), task }, question, hidden);
   } finally {
     input.destroy();
     output.destroy();
