@@ -94,8 +94,8 @@ function cognitoRefusal(e: Failure, ctx: ErrorContext, make: Make): CredsError |
       if (ctx.operation === 'GetCredentialsForIdentity' && ctx.roleArn && /role/i.test(message)) {
         return roleRefused(ctx, message, name, make);
       }
-      if (/flow not enabled|not enabled for this client/i.test(message)) {
-        return make('auth', `app client ${ctx.clientId}: ${message} (${name})`, 'Enable that auth flow on the app client, or set cognito_auth_flow to a flow it allows.');
+      if (/flow not enabled|is not enabled for (this|the) client/i.test(message)) {
+        return make('auth', `app client ${ctx.clientId}: ${message} (${name})`, flowFix(message, ctx.profile));
       }
       return make('cognito', `${ctx.operation} was refused: ${message} (${name})`, 'Check the profile\'s cognito_* values against the user pool and identity pool.');
     case 'ResourceNotFoundException':
@@ -132,6 +132,16 @@ function cognitoRefusal(e: Failure, ctx: ErrorContext, make: Make): CredsError |
       return make('network', `request to Cognito at ${ctx.endpoint} timed out (${ctx.operation})`, 'Check your network or proxy, and AWS_ENDPOINT_URL if you set it.');
   }
   return undefined;
+}
+
+/**
+ * The fix for "USER_SRP_AUTH is not enabled for the client." and its kin: the app client setting
+ * that allows the flow, or the other flow, which the client may allow.
+ */
+function flowFix(message: string, profile: string): string {
+  if (/REFRESH_TOKEN/.test(message)) return 'Allow ALLOW_REFRESH_TOKEN_AUTH in the app client\'s authentication flows.';
+  const [flow, other] = /USER_PASSWORD_AUTH/.test(message) ? ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'] : ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'];
+  return `Allow ALLOW_${flow} in the app client's authentication flows, or set cognito_auth_flow = ${other} if it allows that (\`cognito-creds setup --profile ${profile} --auth-flow ${other}\`).`;
 }
 
 /** A network, TLS, proxy or server failure, or an answer that could not be read. */

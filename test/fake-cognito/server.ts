@@ -698,7 +698,8 @@ export class FakeCognito {
       );
     }
     const flow = normalizeFlow(flowRaw);
-    if (!client.authFlows.has(flow)) throw invalid(`${flowRaw} flow not enabled for this client`);
+    // Cognito's own two wordings (SRP's is the one amazon-cognito-identity-js users quote).
+    if (!client.authFlows.has(flow)) throw invalid(flow === 'USER_SRP_AUTH' ? 'USER_SRP_AUTH is not enabled for the client.' : `${flowRaw} flow not enabled for this client`);
     const params = stringMap(body, 'AuthParameters') ?? {};
     switch (flow) {
       case 'USER_PASSWORD_AUTH':

@@ -299,15 +299,15 @@ describe('Cognito refuses the sign-in (exit 4)', () => {
   });
 
   it.each([
-    [SRP_ONLY, 'USER_PASSWORD_AUTH'],
-    [PASSWORD_ONLY, 'USER_SRP_AUTH'],
-  ])('flow not enabled for the client (%s asked for %s)', async (client, flow) => {
+    [SRP_ONLY, 'USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH flow not enabled for this client', 'USER_SRP_AUTH'],
+    [PASSWORD_ONLY, 'USER_SRP_AUTH', 'USER_SRP_AUTH is not enabled for the client.', 'USER_PASSWORD_AUTH'],
+  ])('flow not enabled for the client (%s asked for %s): the setting to allow, or the other flow', async (client, flow, said, other) => {
     const r = await refused({ cognito_client_id: client, cognito_auth_flow: flow });
     expectFailure(
       r,
       4,
-      `cognito-creds: profile "dev": app client ${client}: ${flow} flow not enabled for this client (InvalidParameterException)\n` +
-        '  Enable that auth flow on the app client, or set cognito_auth_flow to a flow it allows.\n',
+      `cognito-creds: profile "dev": app client ${client}: ${said} (InvalidParameterException)\n` +
+        `  Allow ALLOW_${flow} in the app client's authentication flows, or set cognito_auth_flow = ${other} if it allows that (\`cognito-creds setup --profile dev --auth-flow ${other}\`).\n`,
     );
     expect(cli.fake.count('InitiateAuth')).toBe(1);
   });
@@ -319,7 +319,7 @@ describe('Cognito refuses the sign-in (exit 4)', () => {
       r,
       4,
       `cognito-creds: profile "dev": app client ${SRP_ONLY}: USER_PASSWORD_AUTH flow not enabled for this client (InvalidParameterException)\n` +
-        '  Enable that auth flow on the app client, or set cognito_auth_flow to a flow it allows.\n',
+        "  Allow ALLOW_USER_PASSWORD_AUTH in the app client's authentication flows, or set cognito_auth_flow = USER_SRP_AUTH if it allows that (`cognito-creds setup --profile dev --auth-flow USER_SRP_AUTH`).\n",
     );
     expect(await fs.readFile(cli.configFile, 'utf8')).toBe('# mine\n');
     expect(cli.store.entries.size).toBe(0);
