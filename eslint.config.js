@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // The layers of src/ (docs/architecture.md): cli → credentials → cognito | cache | secrets |
-// config | output → fs | log, and the files at the root of src/ (errors, shapes, time) under
+// config | output → fs | log, and the files at the root of src/ (errors, shapes, time, words) under
 // everything. Each folder may import only the folders listed for it (and itself, and the root
 // files); an import against the layers fails lint.
 const LAYERS = {
@@ -32,7 +32,7 @@ const layerRules = [
     const denied = FOLDERS.filter((f) => f !== folder && !allowed.includes(f));
     if (denied.length === 0) return [];
     const may = allowed.length ? `${allowed.map((f) => `src/${f}/`).join(', ')} and ` : '';
-    return restrict([`src/${folder}/**/*.ts`], `^(\\.\\./)+(${denied.join('|')})/`, `src/${folder}/ may import only ${may}the root files (errors, shapes, time): see docs/architecture.md.`);
+    return restrict([`src/${folder}/**/*.ts`], `^(\\.\\./)+(${denied.join('|')})/`, `src/${folder}/ may import only ${may}the root files (errors, shapes, time, words): see docs/architecture.md.`);
   }),
   restrict(['src/*.ts'], `^\\./(${FOLDERS.join('|')})/`, 'The root files of src/ are the lowest layer: they import no folder of src/.'),
   // One file per command; commands never import each other (what two share lives in src/cli/).

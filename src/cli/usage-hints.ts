@@ -1,5 +1,6 @@
 /** Hints for a command line that went wrong: where exec's `--` goes, the flag or command meant. */
 import { CredsError } from '../errors.js';
+import { closest } from '../words.js';
 
 /** What yargs knows of the options at this point of the parse (the command's own and the global ones). */
 export interface KnownOptions {
@@ -59,30 +60,6 @@ export function withSuggestion(message: string, typed: readonly string[], flags:
     return guess === undefined ? [] : [`--${typed.includes(`--no-${u}`) ? 'no-' : ''}${guess}`];
   });
   return guesses.length ? `${message}; did you mean ${guesses.join(', ')}?` : message;
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance with transpositions counted as one edit. */
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 /** A word as a POSIX shell reads it back (for the examples in messages). */

@@ -11,7 +11,7 @@ import { apiTarget } from '../../credentials/api-target.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
-import type { SecretStoreChoice } from '../../config/keys.js';
+import { describeUnknownKey, type SecretStoreChoice, unknownCognitoKeys } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { isCredsError, profileLabel } from '../../errors.js';
@@ -87,8 +87,18 @@ function checkProfile(name: string, file: string, text: string): { checks: Check
   } catch (err) {
     checks.push(failure(err));
   }
+  const unknown = unknownCognitoKeys(settings);
+  if (unknown.length) {
+    checks.push({
+      ok: false,
+      warn: true,
+      text: `${profileLabel(name)}: cognito-creds does not know ${unknown.map(describeUnknownKey).join(', ')}; ${unknown.length > 1 ? 'they are' : 'it is'} ignored`,
+      hint: 'Fix the spelling, or remove the line; the keys are listed in docs/configuration.md.',
+    });
+  }
   if (settings.credential_process === undefined) {
-    checks.push({ ok: false, warn: true, text: `${profileLabel(name)} has no credential_process line: the AWS CLI and SDKs will not call cognito-creds`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
+    // Without it nothing ever calls cognito-creds: the profile cannot work, so this fails.
+    checks.push({ ok: false, text: `${profileLabel(name)} has no credential_process line: the AWS CLI and SDKs will not call cognito-creds`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
   } else if (!settings.credential_process.includes('credential-process')) {
     checks.push({ ok: false, warn: true, text: `${profileLabel(name)}: credential_process does not run cognito-creds credential-process`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
   } else {
@@ -184,8 +194,8 @@ async function probeEndpoints(profile: CognitoProfile, io: Io): Promise<Check[]>
     return [failure(err)];
   }
   try {
-    const userPool = await probe(api.routes.userPool, () => api.initiateAuth({ AuthFlow: 'USER_SRP_AUTH', ClientId: profile.clientId, AuthParameters: {} }));
-    const identity = await probe(api.routes.identity, () =>
+    const userPool = await probe('user pool', api.routes.userPool, () => api.initiateAuth({ AuthFlow: 'USER_SRP_AUTH', ClientId: profile.clientId, AuthParameters: {} }));
+    const identity = await probe('identity pool', api.routes.identity, () =>
       api.getCredentialsForIdentity({ IdentityId: `${profile.identityRegion}:00000000-0000-4000-8000-000000000000`, Logins: {} }),
     );
     return [userPool, identity];
@@ -196,8 +206,8 @@ async function probeEndpoints(profile: CognitoProfile, io: Io): Promise<Check[]>
 
 const PROBE_TIMEOUT_MS = 5_000;
 
-async function probe(route: Route, request: () => Promise<unknown>): Promise<Check> {
-  const where = route.described;
+async function probe(label: 'user pool' | 'identity pool', route: Route, request: () => Promise<unknown>): Promise<Check> {
+  const where = `${label} endpoint ${route.described}`;
   try {
     await request();
     return { ok: true, text: `${where} answers (HTTP 200)` };

@@ -22,8 +22,8 @@ describe('doctor', () => {
         'ok    profile "dev": client secret not stored (needed only if the app client has a secret / the user has TOTP MFA)',
         'ok    profile "dev": TOTP secret not stored (needed only if the app client has a secret / the user has TOTP MFA)',
         `ok    cache directory ${cli.cacheDir} does not exist yet (created on the first sign-in)`,
-        `ok    ${cli.fake.url} answers (HTTP 400)`,
-        `ok    ${cli.fake.url} answers (HTTP 400)`,
+        `ok    user pool endpoint ${cli.fake.url} answers (HTTP 400)`,
+        `ok    identity pool endpoint ${cli.fake.url} answers (HTTP 400)`,
         '',
         'All checks passed.',
         '',
@@ -46,7 +46,7 @@ describe('doctor', () => {
     const lines = r.stdout.split('\n');
     expect(lines).toContain('FAIL  cannot read the keychain: no usable D-Bus Secret Service (Cannot autolaunch D-Bus without X11 $DISPLAY)');
     expect(lines.some((l) => l.startsWith('      Unlock your desktop keyring; on a headless box or WSL run `dbus-run-session -- bash`'))).toBe(true);
-    expect(lines).toContain('warn  profile "dev" has no credential_process line: the AWS CLI and SDKs will not call cognito-creds');
+    expect(lines).toContain('FAIL  profile "dev" has no credential_process line: the AWS CLI and SDKs will not call cognito-creds');
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ check\(s\) failed\.$/);
   });
 
@@ -55,7 +55,7 @@ describe('doctor', () => {
     await cli.store.set('dev:password', 'Passw0rd!');
     const r = await cli.run(['doctor', '--profile', 'dev'], { env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('FAIL  http://127.0.0.1:9 does not answer: connection refused\n      Check your network or proxy (HTTPS_PROXY, NO_PROXY), and AWS_ENDPOINT_URL if you set it.\n');
+    expect(r.stdout).toContain('FAIL  user pool endpoint http://127.0.0.1:9 does not answer: connection refused\n      Check your network or proxy (HTTPS_PROXY, NO_PROXY), and AWS_ENDPOINT_URL if you set it.\n');
   });
 
   it('probes through the proxy the sign-in would use, and names it', async () => {
@@ -65,9 +65,20 @@ describe('doctor', () => {
     const r = await cli.run(['doctor', '--profile', 'dev'], { env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', HTTP_PROXY: cli.fake.url } });
     const lines = r.stdout.split('\n');
     expect(lines.filter((l) => l.includes('127.0.0.1:9'))).toEqual([
-      `ok    http://127.0.0.1:9 through the proxy ${cli.fake.url}/ answers (HTTP 400)`,
-      `ok    http://127.0.0.1:9 through the proxy ${cli.fake.url}/ answers (HTTP 400)`,
+      `ok    user pool endpoint http://127.0.0.1:9 through the proxy ${cli.fake.url}/ answers (HTTP 400)`,
+      `ok    identity pool endpoint http://127.0.0.1:9 through the proxy ${cli.fake.url}/ answers (HTTP 400)`,
     ]);
+  });
+
+  it('names cognito_* keys it does not know, with the one meant, as a warning', async () => {
+    await cli.writeProfile('credential_process = cognito-creds credential-process --profile dev\ncognito_min_tll = 600\ncognito_colour = blue\n');
+    await cli.store.set('dev:password', 'Passw0rd!');
+    const r = await cli.run(['doctor', '--profile', 'dev']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(
+      'warn  profile "dev": cognito-creds does not know cognito_min_tll (did you mean cognito_min_ttl?), cognito_colour; they are ignored\n' +
+        '      Fix the spelling, or remove the line; the keys are listed in docs/configuration.md.\n',
+    );
   });
 
   it('flags cache files others can read', async () => {
