@@ -10,6 +10,7 @@ import type { Route } from '../../cognito/api.js';
 import { apiTarget } from '../../credentials/api-target.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
+import { describeShadowing, shadowingSection } from '../../config/credentials-file.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { describeUnknownKey, type SecretStoreChoice, unknownCognitoKeys } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
@@ -49,6 +50,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   report(config.checks);
   const found = config.text === undefined ? undefined : checkProfile(name, file, config.text);
   if (found) report(found.checks);
+  report(await checkCredentialsFile(name, io));
   const profile = found?.profile;
   const opened = await openSecretStore(name, profile?.secretStore ?? 'keychain', io);
   report(opened.checks);
@@ -105,6 +107,16 @@ function checkProfile(name: string, file: string, text: string): { checks: Check
     checks.push({ ok: true, text: `${profileLabel(name)}: credential_process runs cognito-creds` });
   }
   return { checks, profile };
+}
+
+/** A same-named section of the shared credentials file wins over credential_process. */
+async function checkCredentialsFile(name: string, io: Io): Promise<Check[]> {
+  const shadow = await shadowingSection(name, io.env, io.home);
+  if (!shadow) return [];
+  if (shadow.credentialKeys.length === 0) {
+    return [{ ok: false, warn: true, text: `[${name}] in ${shadow.file} sets ${shadow.keys.join(', ')} for this profile too (they override the config file's)`, hint: 'Keep only what you mean to override there.' }];
+  }
+  return [{ ok: false, ...describeShadowing(name, shadow) }];
 }
 
 /** What checkSecrets needs of an opened store. */

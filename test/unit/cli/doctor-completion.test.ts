@@ -81,6 +81,25 @@ describe('doctor', () => {
     );
   });
 
+  it('fails when the shared credentials file has keys for the same profile, which win over credential_process', async () => {
+    await cli.writeProfile('credential_process = cognito-creds credential-process --profile dev\n');
+    await cli.store.set('dev:password', 'Passw0rd!');
+    const credentials = `${cli.tmp}/credentials`;
+    await fs.writeFile(credentials, '[other]\naws_access_key_id = AKIAOTHER\n[dev]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = not-shown\n');
+    const r = await cli.run(['doctor', '--profile', 'dev']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `FAIL  [dev] in ${credentials} has aws_access_key_id, aws_secret_access_key: the AWS CLI and SDKs use those instead of cognito-creds for this profile\n` +
+        `      Remove the [dev] section from ${credentials} (or those keys), or use another profile name.\n`,
+    );
+    expect(r.stdout).not.toContain('not-shown');
+    expect(r.stdout).not.toContain('AKIA');
+    // Other keys only: a warning.
+    await fs.writeFile(credentials, '[dev]\nregion = eu-west-1\n');
+    const warned = await cli.run(['doctor', '--profile', 'dev']);
+    expect(warned.stdout).toContain(`warn  [dev] in ${credentials} sets region for this profile too (they override the config file's)\n`);
+  });
+
   it('flags cache files others can read', async () => {
     await cli.writeProfile();
     await fs.mkdir(cli.cacheDir, { recursive: true, mode: 0o700 });
