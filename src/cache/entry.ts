@@ -1,5 +1,6 @@
 /** The cache file's content: its shape, a reader that never throws, and the identity key. */
 import type { AwsCredentials, CognitoIdentity } from '../shapes.js';
+import { LAST_ISO_TIME_MS, MAX_CREDENTIALS_LIFETIME_MS } from '../time.js';
 
 export interface CacheEntry {
   version: 2;
@@ -60,7 +61,13 @@ export function serializeEntry(entry: CacheEntry): string {
   return `${JSON.stringify(entry)}\n`;
 }
 
-/** The entry in `text`, or undefined for anything that is not a complete, well-formed entry. */
+/**
+ * The entry in `text`, or undefined for anything that is not a complete, well-formed entry: every
+ * field of its type; both times whole milliseconds after 1970 and before the year 10000 (so each
+ * prints as an ISO 8601 time with a 4-digit year); issued no later than it expires, and living no
+ * longer than any credentials can (MAX_CREDENTIALS_LIFETIME_MS). Never throws. How far ahead of
+ * now it may expire is the freshness rule's to say (freshness.ts).
+ */
 export function parseEntry(text: string): CacheEntry | undefined {
   let value: unknown;
   try {
@@ -75,8 +82,11 @@ export function parseEntry(text: string): CacheEntry | undefined {
     if (typeof v[key] !== 'string' || (v[key] as string).length === 0 || (v[key] as string).length > 8192) return undefined;
   }
   for (const key of ['expiresAt', 'issuedAt'] as const) {
-    if (typeof v[key] !== 'number' || !Number.isSafeInteger(v[key]) || (v[key] as number) <= 0) return undefined;
+    const time = v[key];
+    if (typeof time !== 'number' || !Number.isSafeInteger(time) || time <= 0 || time > LAST_ISO_TIME_MS) return undefined;
   }
+  const life = (v.expiresAt as number) - (v.issuedAt as number);
+  if (life < 0 || life > MAX_CREDENTIALS_LIFETIME_MS) return undefined;
   if (v.version !== 2) return undefined;
   return {
     version: 2,

@@ -7,10 +7,9 @@
  * short session) would otherwise never be served from the cache at all, and each of the AWS
  * CLI's two calls per command (load, then refresh) would sign in again.
  */
-export const DEFAULT_MIN_TTL_SECONDS = 15 * 60;
+import { CLOCK_SKEW_MS, MAX_CREDENTIALS_LIFETIME_MS } from '../time.js';
 
-/** Tolerated clock step backwards before a cache entry counts as suspicious (ms). */
-const CLOCK_SKEW_MS = 5 * 60 * 1000;
+export const DEFAULT_MIN_TTL_SECONDS = 15 * 60;
 
 export interface Lifetime {
   /** When the credentials were received (ms since the epoch, this machine's clock). */
@@ -25,9 +24,16 @@ export function renewalWindowMs(lifetime: Lifetime, minTtlMs: number): number {
   return Math.min(minTtlMs, total / 2);
 }
 
+/**
+ * Fresh: issued no later than now (plus the clock skew allowance), living no longer than any
+ * credentials can (MAX_CREDENTIALS_LIFETIME_MS, also counted from now), and with more than the
+ * renewal window left.
+ */
 export function isFresh(lifetime: Lifetime, now: number, minTtlMs: number): boolean {
   // An entry "issued" in the future means the clock moved back: do not trust its arithmetic.
   if (lifetime.issuedAt > now + CLOCK_SKEW_MS) return false;
+  // Credentials said to live longer than any can were not Cognito's: a miss, signed in anew.
+  if (lifetime.expiresAt - lifetime.issuedAt > MAX_CREDENTIALS_LIFETIME_MS || lifetime.expiresAt - now > MAX_CREDENTIALS_LIFETIME_MS) return false;
   const remaining = lifetime.expiresAt - now;
   return remaining > 0 && remaining > renewalWindowMs(lifetime, minTtlMs);
 }

@@ -51,13 +51,15 @@ interface Failure {
   code?: string;
   $metadata?: { httpStatusCode?: number; attempts?: number };
   $fault?: string;
+  /** The SDK could not deserialise the answer (it says so on the message's second line). */
+  unreadable?: boolean;
 }
 
 /** Turn whatever a Cognito call threw into a CredsError. CredsErrors pass through. */
 export function cognitoError(err: unknown, ctx: ErrorContext): CredsError {
   if (isCredsError(err)) return err;
   const raw = (err ?? {}) as Partial<Failure>;
-  const e: Failure = { ...raw, name: raw.name ?? 'Error', message: firstLine(raw.message ?? '') };
+  const e: Failure = { ...raw, name: raw.name ?? 'Error', message: firstLine(raw.message ?? ''), unreadable: /Deserialization error/i.test(String(raw.message ?? '')) };
   const make: Make = (kind, text, hint) => new CredsError(kind, `${profileLabel(ctx.profile)}: ${text}`, hint, { cause: err });
   return cognitoRefusal(e, ctx, make) ?? transportFailure(e, ctx, make);
 }
@@ -163,7 +165,7 @@ function transportFailure(e: Failure, ctx: ErrorContext, make: Make): CredsError
   if (e.$fault === 'server' || (status !== undefined && status >= 500)) {
     return make('network', `Cognito failed with ${status ? `HTTP ${status}` : 'a server error'} on ${ctx.operation} (${name})`, 'This is on Cognito\'s side; try again in a moment.');
   }
-  if (name === 'SyntaxError' || /deserializ|JSON|Unexpected token/i.test(message)) {
+  if (name === 'SyntaxError' || e.unreadable || /deserializ|JSON|Unexpected token/i.test(message)) {
     return make('network', `Cognito's answer to ${ctx.operation} could not be read (${status ? `HTTP ${status}, ` : ''}${name})`, 'A proxy or a wrong AWS_ENDPOINT_URL may stand between you and Cognito.');
   }
   if (e.$fault === 'client') {

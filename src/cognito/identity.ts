@@ -1,8 +1,10 @@
 /** Identity pool: an ID token in, temporary AWS credentials out. */
-import { CredsError, isCredsError, profileLabel } from '../errors.js';
+import { isCredsError } from '../errors.js';
 import type { DebugLog } from '../log/debug.js';
 import { stringClaim } from '../log/jwt.js';
 import type { AwsCredentials, CognitoIdentity } from '../shapes.js';
+import { MAX_CREDENTIALS_LIFETIME_MS } from '../time.js';
+import { type AnswerReader, answerReader } from './answers.js';
 import type { CognitoApi } from './api.js';
 
 
@@ -24,44 +26,70 @@ export function loginsKey(profile: Pick<CognitoIdentity, 'region' | 'userPoolId'
 /**
  * GetId (skipped when the IdentityId is known from an earlier sign-in) and
  * GetCredentialsForIdentity. A remembered IdentityId that the pool no longer accepts is
- * forgotten and looked up again, once.
+ * forgotten and looked up again, once. Each answer is checked (identityAnswer, credentialsAnswer).
  */
 export async function credentialsForIdToken(
   api: CognitoApi,
   profile: CognitoIdentity,
   idToken: string,
-  options: { knownIdentityId?: string | undefined; log?: DebugLog } = {},
+  options: { knownIdentityId?: string | undefined; log?: DebugLog; now: () => number },
 ): Promise<AwsCredentials> {
   const logins = { [loginsKey(profile, idToken)]: idToken };
-  const getId = async () => {
-    const { IdentityId } = await api.getId({ IdentityPoolId: profile.identityPoolId, Logins: logins });
-    if (!IdentityId) throw badAnswer(profile, 'GetId', 'IdentityId');
-    return IdentityId;
-  };
+  const getId = async () => identityAnswer(profile, await api.getId({ IdentityPoolId: profile.identityPoolId, Logins: logins }));
+  const getCredentials = (identityId: string) =>
+    api.getCredentialsForIdentity({ IdentityId: identityId, Logins: logins, ...(profile.roleArn ? { CustomRoleArn: profile.roleArn } : {}) });
   let identityId = options.knownIdentityId ?? (await getId());
   let out;
   try {
-    out = await api.getCredentialsForIdentity({ IdentityId: identityId, Logins: logins, ...(profile.roleArn ? { CustomRoleArn: profile.roleArn } : {}) });
+    out = await getCredentials(identityId);
   } catch (err) {
     if (!options.knownIdentityId || !isStaleIdentity(err)) throw err;
     options.log?.(`remembered identity ${identityId} refused; looking it up again`);
     identityId = await getId();
-    out = await api.getCredentialsForIdentity({ IdentityId: identityId, Logins: logins, ...(profile.roleArn ? { CustomRoleArn: profile.roleArn } : {}) });
+    out = await getCredentials(identityId);
   }
-  const c = out.Credentials;
-  if (!c?.AccessKeyId) throw badAnswer(profile, 'GetCredentialsForIdentity', 'AccessKeyId');
-  if (!c.SecretKey) throw badAnswer(profile, 'GetCredentialsForIdentity', 'SecretKey');
-  if (!c.SessionToken) throw badAnswer(profile, 'GetCredentialsForIdentity', 'SessionToken');
-  if (!(c.Expiration instanceof Date) || Number.isNaN(c.Expiration.getTime())) {
-    throw badAnswer(profile, 'GetCredentialsForIdentity', 'Expiration');
-  }
-  return {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretKey,
-    sessionToken: c.SessionToken,
+  return credentialsAnswer(profile, out, identityId, options.now());
+}
+
+/** The identity pool's ids: `REGION:UUID`, at most 55 characters (the service's own constraint). */
+const IDENTITY_ID = /^[\w-]+:[0-9a-f-]+$/;
+
+/** GetId's IdentityId, checked. */
+export function identityAnswer(profile: CognitoIdentity, out: unknown): string {
+  const read = answerReader(profile.name, 'GetId');
+  return identityIdOf(read, read.object(out, 'the answer')?.IdentityId);
+}
+
+function identityIdOf(read: AnswerReader, value: unknown): string {
+  const id = read.required(value, 'IdentityId');
+  if (id.length > 55 || !IDENTITY_ID.test(id)) throw read.fail('IdentityId is not an identity id');
+  return id;
+}
+
+/**
+ * GetCredentialsForIdentity's credentials, checked: three non-empty strings and an Expiration
+ * that is a time no more than MAX_CREDENTIALS_LIFETIME_MS (12 h and 5 min) after `now`. One that
+ * is not after `now` at all is left to the caller, whose message says to check the clock.
+ */
+export function credentialsAnswer(profile: CognitoIdentity, out: unknown, identityId: string, now: number): AwsCredentials {
+  const read = answerReader(profile.name, 'GetCredentialsForIdentity');
+  const answer = read.object(out, 'the answer') ?? {};
+  const c = read.object(answer.Credentials, 'Credentials');
+  if (!c) throw read.fail('Credentials is missing');
+  const credentials = {
+    accessKeyId: read.required(c.AccessKeyId, 'Credentials.AccessKeyId'),
+    secretAccessKey: read.required(c.SecretKey, 'Credentials.SecretKey'),
+    sessionToken: read.required(c.SessionToken, 'Credentials.SessionToken'),
     expiration: c.Expiration,
-    identityId: out.IdentityId ?? identityId,
   };
+  const returnedId = answer.IdentityId === undefined ? identityId : identityIdOf(read, answer.IdentityId);
+  const expiration = credentials.expiration;
+  if (expiration === undefined) throw read.fail('Credentials.Expiration is missing');
+  if (!(expiration instanceof Date) || Number.isNaN(expiration.getTime())) throw read.fail('Credentials.Expiration is not a time');
+  if (expiration.getTime() - now > MAX_CREDENTIALS_LIFETIME_MS) {
+    throw read.fail(`Credentials.Expiration ${expiration.toISOString()} is more than 12 hours ahead`);
+  }
+  return { ...credentials, expiration, identityId: returnedId };
 }
 
 /** An identity that was deleted, or belongs to another login, answers one of these. */
@@ -74,12 +102,4 @@ function isStaleIdentity(err: unknown): boolean {
 export function causeName(err: unknown): string | undefined {
   const cause = isCredsError(err) ? err.cause : err;
   return (cause as { name?: string } | undefined)?.name;
-}
-
-function badAnswer(profile: CognitoIdentity, operation: string, field: string): CredsError {
-  return new CredsError(
-    'network',
-    `${profileLabel(profile.name)}: Cognito's ${operation} answer has no ${field}`,
-    'Try again; if you set AWS_ENDPOINT_URL, check that it points at Cognito.',
-  );
 }

@@ -11,6 +11,7 @@
  */
 import { CredsError, profileLabel } from '../errors.js';
 import type { CognitoIdentity } from '../shapes.js';
+import { authStepAnswer, unreadable } from './answers.js';
 import type { AuthStep, CognitoApi } from './api.js';
 
 // SRP, SECRET_HASH and TOTP need node:crypto, which costs a clean Node process ~3 ms to load:
@@ -55,33 +56,40 @@ export async function signIn(api: CognitoApi, profile: CognitoIdentity, secrets:
   const hash = (username: string): Record<string, string> => (secretHash ? { SECRET_HASH: secretHash(username, profile.clientId) } : {});
   const srpMaths = profile.authFlow === 'USER_SRP_AUTH' ? await srpModule() : undefined;
   const srp = srpMaths?.startSrp();
-  let step: AuthStep = await api.initiateAuth({
-    AuthFlow: profile.authFlow,
-    ClientId: profile.clientId,
-    AuthParameters: {
-      USERNAME: profile.username,
-      ...(srp ? { SRP_A: srp.srpA } : { PASSWORD: secrets.password }),
-      ...hash(profile.username),
-    },
-  });
+  let operation = 'InitiateAuth';
+  let step: AuthStep = authStepAnswer(
+    await api.initiateAuth({
+      AuthFlow: profile.authFlow,
+      ClientId: profile.clientId,
+      AuthParameters: {
+        USERNAME: profile.username,
+        ...(srp ? { SRP_A: srp.srpA } : { PASSWORD: secrets.password }),
+        ...hash(profile.username),
+      },
+    }),
+    operation,
+    profile.name,
+  );
   // The name Cognito knows the user by in challenge answers (and their SECRET_HASH).
   let username = profile.username;
   let newPassword: string | undefined;
 
   for (let round = 0; round < MAX_CHALLENGES; round++) {
-    if (step.AuthenticationResult?.IdToken) return { ...tokensOf(step, profile), ...(newPassword ? { newPassword } : {}) };
+    if (step.AuthenticationResult) return { ...tokensOf(step, operation, profile), ...(newPassword ? { newPassword } : {}) };
     const name = step.ChallengeName;
-    if (!name) return tokensOf(step, profile); // throws: neither tokens nor a challenge
+    if (!name) return tokensOf(step, operation, profile); // throws: neither tokens nor a challenge
     const params = step.ChallengeParameters ?? {};
     username = params.USERNAME ?? params.USER_ID_FOR_SRP ?? username;
-    const answer = await answerChallenge(name, params, { profile, secrets, interaction, srp, srpMaths, username });
+    const answer = await answerChallenge(name, params, { profile, secrets, interaction, srp, srpMaths, username, operation });
     if (answer.newPassword) newPassword = answer.newPassword;
-    step = await api.respondToAuthChallenge({
+    operation = 'RespondToAuthChallenge';
+    const next = await api.respondToAuthChallenge({
       ChallengeName: name,
       ClientId: profile.clientId,
       ...(step.Session ? { Session: step.Session } : {}),
       ChallengeResponses: { USERNAME: username, ...answer.responses, ...hash(username) },
     });
+    step = authStepAnswer(next, operation, profile.name);
   }
   throw new CredsError(
     'auth',
@@ -97,6 +105,8 @@ interface ChallengeContext {
   srp: SrpSession | undefined;
   srpMaths: SrpMaths | undefined;
   username: string;
+  /** The operation whose answer asked for this challenge. */
+  operation: string;
 }
 
 /** The answer to one challenge (and the new password, when it was NEW_PASSWORD_REQUIRED). */
@@ -110,9 +120,9 @@ async function answerChallenge(name: string, params: Record<string, string>, c: 
         poolId: profile.userPoolId,
         userIdForSrp: params.USER_ID_FOR_SRP ?? c.username,
         password: secrets.password,
-        saltHex: need(profile, params, 'SALT'),
-        srpBHex: need(profile, params, 'SRP_B'),
-        secretBlock: need(profile, params, 'SECRET_BLOCK'),
+        saltHex: need(c, params, 'SALT'),
+        srpBHex: need(c, params, 'SRP_B'),
+        secretBlock: need(c, params, 'SECRET_BLOCK'),
         now: new Date(interaction.now()),
       });
       return { responses: { ...proof } };
@@ -165,7 +175,8 @@ export async function refreshSignIn(
       RefreshToken: refresh.refreshToken,
       ...(clientSecret ? { ClientSecret: clientSecret } : {}),
     });
-    return { ...tokensOf(out, profile), rotates: true };
+    const operation = 'GetTokensFromRefreshToken';
+    return { ...tokensOf(authStepAnswer(out, operation, profile.name), operation, profile), rotates: true };
   };
   if (refresh.rotates) return viaRotation();
   const params: Record<string, string> = { REFRESH_TOKEN: refresh.refreshToken };
@@ -173,15 +184,18 @@ export async function refreshSignIn(
   if (secretHash) params.SECRET_HASH = secretHash(refresh.cognitoUsername ?? profile.username, profile.clientId);
   try {
     const out = await api.initiateAuth({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: profile.clientId, AuthParameters: params });
-    return { ...tokensOf(out, profile), rotates: false };
+    return { ...tokensOf(authStepAnswer(out, 'InitiateAuth', profile.name), 'InitiateAuth', profile), rotates: false };
   } catch (err) {
     if (/rotation/i.test(String((err as Error).message))) return viaRotation();
     throw err;
   }
 }
 
-/** The tokens of a finished sign-in; a challenge Cognito still asks for is an error naming it. */
-export function tokensOf(out: Pick<AuthStep, 'AuthenticationResult' | 'ChallengeName'>, profile: CognitoIdentity): Tokens {
+/**
+ * The tokens of a finished sign-in (an answer authStepAnswer checked); a challenge Cognito still
+ * asks for is an error naming it.
+ */
+export function tokensOf(out: Pick<AuthStep, 'AuthenticationResult' | 'ChallengeName'>, operation: string, profile: CognitoIdentity): Tokens {
   const result = out.AuthenticationResult;
   if (result?.IdToken) {
     return {
@@ -191,11 +205,7 @@ export function tokensOf(out: Pick<AuthStep, 'AuthenticationResult' | 'Challenge
     };
   }
   if (out.ChallengeName) throw unexpected(profile, out.ChallengeName);
-  throw new CredsError(
-    'network',
-    `${profileLabel(profile.name)}: Cognito's answer held neither tokens nor a challenge`,
-    'Try again; if you set AWS_ENDPOINT_URL, check that it points at Cognito.',
-  );
+  throw unreadable(profile.name, operation, 'it holds neither tokens nor a challenge');
 }
 
 async function totp(profile: CognitoIdentity, secrets: SignInSecrets, interaction: Interaction): Promise<string> {
@@ -231,11 +241,9 @@ async function ask(profile: CognitoIdentity, interaction: Interaction, question:
   );
 }
 
-function need(profile: CognitoIdentity, params: Record<string, string>, key: string): string {
+function need(c: ChallengeContext, params: Record<string, string>, key: string): string {
   const value = params[key];
-  if (!value) {
-    throw new CredsError('network', `${profileLabel(profile.name)}: Cognito's PASSWORD_VERIFIER challenge has no ${key}`, 'Try again; if you set AWS_ENDPOINT_URL, check that it points at Cognito.');
-  }
+  if (!value) throw unreadable(c.profile.name, c.operation, `ChallengeParameters.${key} is missing`);
   return value;
 }
 

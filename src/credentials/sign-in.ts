@@ -103,7 +103,7 @@ async function exchange(
   deps: SignInDeps,
 ): Promise<AwsCredentials> {
   const knownIdentityId = session?.identityPoolId === profile.identityPoolId ? session.identityId : undefined;
-  const credentials = await credentialsForIdToken(api, profile, idToken, { knownIdentityId, log: deps.log });
+  const credentials = await credentialsForIdToken(api, profile, idToken, { knownIdentityId, log: deps.log, now: deps.now });
   deps.log(`identity ${credentials.identityId}: credentials ${credentials.accessKeyId.slice(0, 4)}… expire ${credentials.expiration.toISOString()}`);
   if (credentials.expiration.getTime() <= deps.now()) {
     throw new CredsError(

@@ -458,6 +458,19 @@ describe('FakeCognito: wire protocol and failure injection', () => {
     expect((await passwordLogin(fake)).AuthenticationResult).toBeTruthy();
   });
 
+  it('failNext rewrite runs the operation, then sends the rewritten answer with HTTP 200', async () => {
+    const fake = await startFake();
+    fake.failNext('InitiateAuth', { kind: 'rewrite', rewrite: (a) => ({ ...a, AuthenticationResult: { ...a.AuthenticationResult, IdToken: 42 } }) });
+    const out = await passwordLogin(fake);
+    expect(out.$metadata.httpStatusCode).toBe(200);
+    expect(out.AuthenticationResult?.IdToken).toBe(42); // the SDK passes it through
+    // The real answer was issued and recorded: its access token is the one sent.
+    expect(out.AuthenticationResult?.AccessToken).toBe(fake.issuedTokens.at(-1)!.accessToken);
+    expect(typeof (await passwordLogin(fake)).AuthenticationResult?.IdToken).toBe('string'); // once only
+    fake.failNext('InitiateAuth', { kind: 'rewrite', rewrite: () => undefined });
+    expect((await passwordLogin(fake)).AuthenticationResult).toBeUndefined(); // an empty body
+  });
+
   it('failNext hang keeps the request open until the client times out, and stop() still returns', async () => {
     const fake = await startFake();
     fake.failNext('GetId', { kind: 'hang' });

@@ -131,7 +131,12 @@ export interface RecordedRequest {
 export type FakeFailure =
   | { code: string; message?: string; status?: number }
   | { kind: 'malformed' }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /**
+   * A hostile answer: the operation runs as usual (tokens and credentials are issued and
+   * recorded), then `rewrite` turns its answer into the body sent, as JSON, with HTTP 200.
+   */
+  | { kind: 'rewrite'; rewrite: (answer: Record<string, any>) => unknown };
 
 export interface IssuedCredentials {
   identityId: string;
@@ -579,7 +584,9 @@ export class FakeCognito {
     this.requests.push(recorded);
     this.onRequest?.(recorded);
 
-    const failure = this.takeFailure(operation);
+    const taken = this.takeFailure(operation);
+    const rewrite = taken && 'kind' in taken && taken.kind === 'rewrite' ? taken.rewrite : undefined;
+    const failure = rewrite ? undefined : taken;
     if (failure) {
       if ('kind' in failure) {
         if (failure.kind === 'hang') {
@@ -600,7 +607,7 @@ export class FakeCognito {
 
     const result = service === 'idp' ? this.dispatchIdp(operation, body) : this.dispatchIdentity(operation, body);
     res.writeHead(200, { 'content-type': JSON_TYPE, 'x-amzn-requestid': randomUUID() });
-    res.end(JSON.stringify(result));
+    res.end(JSON.stringify(rewrite ? rewrite(structuredClone(result)) : result));
   }
 
   private takeFailure(operation: string): FakeFailure | undefined {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_TTL_SECONDS, isFresh, renewalWindowMs } from '../../../src/cache/freshness.js';
+import { MAX_CREDENTIALS_LIFETIME_MS } from '../../../src/time.js';
 
 const MIN = 60_000;
 const window = DEFAULT_MIN_TTL_SECONDS * 1000;
@@ -35,6 +36,17 @@ describe('freshness rule', () => {
     expect(isFresh({ issuedAt: 10, expiresAt: 5 }, 6, 0)).toBe(false);
   });
 
+  it('never serves credentials said to live longer than any can (12 h + 5 min), from issue or from now', () => {
+    const max = MAX_CREDENTIALS_LIFETIME_MS;
+    expect(isFresh({ issuedAt: 0, expiresAt: max }, 0, window)).toBe(true);
+    expect(isFresh({ issuedAt: 0, expiresAt: max + 1 }, 0, window)).toBe(false);
+    // issued 4 min ahead (within the skew allowance), living 12 h 4 min: 12 h 8 min from now
+    expect(isFresh({ issuedAt: 4 * MIN, expiresAt: 4 * MIN + max - MIN }, 0, window)).toBe(false);
+    expect(isFresh({ issuedAt: 4 * MIN, expiresAt: 4 * MIN + max - MIN }, 4 * MIN, window)).toBe(true);
+    // year 58887: an Expiration in milliseconds read as seconds
+    expect(isFresh({ issuedAt: 1_800_000_000_000, expiresAt: 1_800_000_000_000_000 }, 1_800_000_000_000, window)).toBe(false);
+  });
+
   it('properties: fresh means unexpired with more than the window left; the window is at most half the life', () => {
     fc.assert(
       fc.property(
@@ -51,6 +63,7 @@ describe('freshness rule', () => {
           if (isFresh(lifetime, now, minTtl)) {
             expect(lifetime.expiresAt - now).toBeGreaterThan(w);
             expect(lifetime.expiresAt).toBeGreaterThan(now);
+            expect(lifetime.expiresAt - now).toBeLessThanOrEqual(MAX_CREDENTIALS_LIFETIME_MS);
           }
           // A second call right after the sign-in hits the cache whenever the credentials live at all.
           if (life >= 2) expect(isFresh(lifetime, issuedAt, minTtl)).toBe(true);
