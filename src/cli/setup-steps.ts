@@ -27,6 +27,7 @@ import { deleteLargeSecret, getLargeSecret, setLargeSecret } from '../secrets/la
 import { SECRET_KINDS, secretAccount, type SecretKind, type SecretStore } from '../secrets/store.js';
 import type { Io } from './io.js';
 import { ask, readLines } from './prompt.js';
+import { credentialProcessLine, selfCommand } from './self-command.js';
 
 export interface SetupOptions {
   profile?: string | undefined;
@@ -60,6 +61,8 @@ export async function readTarget(options: SetupOptions, io: Io): Promise<Target>
   const name = selectedProfile(options.profile, io.env);
   const nameProblem = checkProfileName(name);
   if (nameProblem) throw new CredsError('usage', `--profile ${shown(name)} ${nameProblem}`, 'Choose another name.');
+  // The credential_process line setup will write: an install path it cannot hold is refused now, before any request.
+  credentialProcessLine(io.selfCommand ?? selfCommand(), name);
   const file = configFilePath(io.env, io.home);
   const text = (await readConfigText(file)) ?? '';
   const existing = profilesFromIni(text).get(name) ?? {};
