@@ -62,8 +62,8 @@ export function regionOf(id: string): string {
   return m[1];
 }
 
-/** For messages: a value as the user wrote it, shortened, controls made visible. */
+/** For messages: a value as the user wrote it, shortened, in quotes, controls made visible (C1 and DEL too). */
 export function shown(value: string): string {
   const json = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  return json;
+  return json.replace(/[\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
