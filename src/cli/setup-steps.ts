@@ -21,6 +21,7 @@ import {
   checkUserPoolId,
   checkUsername,
   shown,
+  USERNAME_COMMENT,
 } from '../config/validate.js';
 import { CredsError, profileLabel } from '../errors.js';
 import { deleteLargeSecret, getLargeSecret, setLargeSecret } from '../secrets/large-secret.js';
@@ -89,6 +90,8 @@ const FIELDS: Field[] = [
   { key: KEYS.secretStore, flag: '--secret-store', label: 'Secret store (keychain or file)', check: checkSecretStore, required: false, value: (o) => o.secretStore },
 ];
 
+const USERNAME_COMMENT_FIX = 'Pass another name Cognito accepts for this user (an email or other alias the pool allows); nothing was sent or saved.';
+
 /** Every value: the flag, else a prompt (showing the current value), else the current value; each checked. */
 export async function gatherSettings(options: SetupOptions, io: Io, { name, existing, interactive }: Target): Promise<Record<string, string>> {
   const settings: Record<string, string> = {};
@@ -107,7 +110,7 @@ export async function gatherSettings(options: SetupOptions, io: Io, { name, exis
       continue;
     }
     const problem = field.check(value);
-    if (problem) throw new CredsError('usage', `${field.flag} ${shown(value)} ${problem}`, `Pass a valid ${field.flag}.`);
+    if (problem) throw new CredsError('usage', `${field.flag} ${shown(value)} ${problem}`, problem === USERNAME_COMMENT ? USERNAME_COMMENT_FIX : `Pass a valid ${field.flag}.`);
     settings[field.key] = value;
   }
   return settings;
