@@ -66,17 +66,17 @@ export function profileLabel(profile: string): string {
 export function formatError(err: unknown, debug = false): string {
   const lines: string[] = [];
   if (isCredsError(err)) {
-    lines.push(`cognito-creds: ${err.message}`);
-    if (err.hint) lines.push(`  ${err.hint}`);
+    lines.push(`cognito-creds: ${forTerminal(err.message)}`);
+    if (err.hint) lines.push(`  ${forTerminal(err.hint)}`);
   } else {
     const message = err instanceof Error ? err.message : String(err);
-    lines.push(`cognito-creds: unexpected error: ${firstLine(message, 300)}`);
+    lines.push(`cognito-creds: unexpected error: ${forTerminal(firstLine(message, 300))}`);
     lines.push('  This is a bug in cognito-creds; run again with --debug and report what it prints.');
   }
   if (debug) {
     let cause: unknown = err;
     while (cause instanceof Error) {
-      if (cause.stack) lines.push(`[debug] ${cause.stack}`);
+      if (cause.stack) lines.push(`[debug] ${cause.stack.split('\n').map(forTerminal).join('\n')}`);
       cause = cause.cause;
     }
   }
@@ -106,4 +106,41 @@ export function errnoText(err: unknown): string {
     return known[e.code] ?? e.code;
   }
   return err instanceof Error ? err.message : String(err);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text echoed to people: values from the user, the environment or the config file reach the
+// terminal only through these.
+
+/** One line for a terminal: every URL's user:password masked, every control character escaped. */
+export function forTerminal(text: string): string {
+  return escapeControls(maskUrlCredentials(text));
+}
+
+/**
+ * C0 controls and DEL as `\x1b`, C1 controls as `\u009b`: an escape sequence, a carriage
+ * return or a line break in a profile name, a path or a value never reaches the terminal raw.
+ */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it replaces
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * One URL as a message shows it: anything before its last `@` (after the scheme, if any) is
+ * user:password and becomes `***`. For URLs that do not parse too, with or without a scheme,
+ * and a password holding `/`, `@` or `:` (over-masking is the safe side).
+ */
+export function shownUrl(text: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
+  const at = text.lastIndexOf('@');
+  return at < scheme.length ? text : `${scheme}***${text.slice(at)}`;
+}
+
+/** Any `scheme://user:password@` inside a text, masked as `scheme://***@`: the last line of defence. */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s"'<>]*@/gi, '$1***@');
 }

@@ -21,12 +21,14 @@ import {
   checkUserPoolId,
   checkUsername,
   shown,
+  USERNAME_COMMENT,
 } from '../config/validate.js';
 import { CredsError, profileLabel } from '../errors.js';
 import { deleteLargeSecret, getLargeSecret, setLargeSecret } from '../secrets/large-secret.js';
 import { SECRET_KINDS, secretAccount, type SecretKind, type SecretStore } from '../secrets/store.js';
 import type { Io } from './io.js';
 import { ask, readLines } from './prompt.js';
+import { credentialProcessLine, selfCommand } from './self-command.js';
 
 export interface SetupOptions {
   profile?: string | undefined;
@@ -60,6 +62,8 @@ export async function readTarget(options: SetupOptions, io: Io): Promise<Target>
   const name = selectedProfile(options.profile, io.env);
   const nameProblem = checkProfileName(name);
   if (nameProblem) throw new CredsError('usage', `--profile ${shown(name)} ${nameProblem}`, 'Choose another name.');
+  // The credential_process line setup will write: an install path it cannot hold is refused now, before any request.
+  credentialProcessLine(io.selfCommand ?? selfCommand(), name);
   const file = configFilePath(io.env, io.home);
   const text = (await readConfigText(file)) ?? '';
   const existing = profilesFromIni(text).get(name) ?? {};
@@ -86,6 +90,8 @@ const FIELDS: Field[] = [
   { key: KEYS.secretStore, flag: '--secret-store', label: 'Secret store (keychain or file)', check: checkSecretStore, required: false, value: (o) => o.secretStore },
 ];
 
+const USERNAME_COMMENT_FIX = 'Pass another name Cognito accepts for this user (an email or other alias the pool allows); nothing was sent or saved.';
+
 /** Every value: the flag, else a prompt (showing the current value), else the current value; each checked. */
 export async function gatherSettings(options: SetupOptions, io: Io, { name, existing, interactive }: Target): Promise<Record<string, string>> {
   const settings: Record<string, string> = {};
@@ -104,7 +110,7 @@ export async function gatherSettings(options: SetupOptions, io: Io, { name, exis
       continue;
     }
     const problem = field.check(value);
-    if (problem) throw new CredsError('usage', `${field.flag} ${shown(value)} ${problem}`, `Pass a valid ${field.flag}.`);
+    if (problem) throw new CredsError('usage', `${field.flag} ${shown(value)} ${problem}`, problem === USERNAME_COMMENT ? USERNAME_COMMENT_FIX : `Pass a valid ${field.flag}.`);
     settings[field.key] = value;
   }
   return settings;

@@ -9,7 +9,7 @@
  * read it); `user:password@` in it becomes Proxy-Authorization: Basic, and is never shown.
  */
 import { getProxyForUrl } from 'proxy-from-env';
-import { CredsError } from '../errors.js';
+import { CredsError, shownUrl } from '../errors.js';
 
 export interface Proxy {
   /** The proxy's URL, credentials included (never shown: see `shown`). */
@@ -46,9 +46,4 @@ export function proxyFor(endpoint: string): Proxy | undefined {
     );
   }
   return { url, source, shown: shownUrl(url.href) };
-}
-
-/** A URL with any user:password replaced by `***`. */
-export function shownUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1***@');
 }

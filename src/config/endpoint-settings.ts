@@ -18,7 +18,7 @@
  * (Why not leave steps 1–4 to the SDK as well: its configured-endpoint lookup reads the profile
  * named by AWS_PROFILE, not the client's `profile`, and its errors cannot name the setting.)
  */
-import { CredsError } from '../errors.js';
+import { CredsError, shownUrl } from '../errors.js';
 
 export type CognitoService = 'cognito-idp' | 'cognito-identity';
 
@@ -137,7 +137,7 @@ function checkedUrl(source: string, value: string): string {
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname || url.username || url.password || url.search || url.hash) {
     throw new CredsError(
       'config',
-      `the endpoint URL in ${source} (${JSON.stringify(value)}) is not an http(s) URL without credentials, query or fragment`,
+      `the endpoint URL in ${source} (${JSON.stringify(shownUrl(value))}) is not an http(s) URL without credentials, query or fragment`,
       `Fix ${source}, for example https://cognito-idp.us-east-1.amazonaws.com, or remove it.`,
     );
   }

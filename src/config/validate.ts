@@ -35,7 +35,15 @@ export const checkIdentityPoolId: Check = (v) =>
     : 'is not an identity pool id (REGION:UUID, for example us-east-1:0e7b3a52-...)';
 
 export const checkUsername: Check = (v) =>
-  USERNAME.test(v) && [...v].length <= 128 ? undefined : 'is not a Cognito username (1 to 128 characters, no spaces or control characters)';
+  !USERNAME.test(v) || [...v].length > 128
+    ? 'is not a Cognito username (1 to 128 characters, no spaces or control characters)'
+    : COMMENT_START.test(v)
+      ? USERNAME_COMMENT
+      : undefined;
+
+/** Written after `key = `, a value that starts with # or ; reads as a comment (ini-edit.ts refuses to write it). */
+const COMMENT_START = /^[#;]/;
+export const USERNAME_COMMENT = 'starts with # or ;, which the config file would read as the start of a comment';
 
 export const checkAuthFlow: Check = (v) =>
   (AUTH_FLOWS as readonly string[]).includes(v) ? undefined : `is not a supported flow (${AUTH_FLOWS.join(' or ')})`;
@@ -62,8 +70,8 @@ export function regionOf(id: string): string {
   return m[1];
 }
 
-/** For messages: a value as the user wrote it, shortened, controls made visible. */
+/** For messages: a value as the user wrote it, shortened, in quotes, controls made visible (C1 and DEL too). */
 export function shown(value: string): string {
   const json = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  return json;
+  return json.replace(/[\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -2,6 +2,7 @@
  * The credentials as environment variables, for tools that do not read credential_process:
  * lines a shell applies (`eval "$(cognito-creds export)"`), a dotenv file, or the JSON document.
  */
+import { CredsError } from '../errors.js';
 import { isoSeconds } from './credential-process.js';
 
 export const EXPORT_FORMATS = ['sh', 'fish', 'powershell', 'dotenv', 'json'] as const;
@@ -37,7 +38,7 @@ export function formatExports(c: EnvCredentials, format: Exclude<ExportFormat, '
       case 'powershell':
         return `$Env:${name} = ${psQuote(value)}`;
       case 'dotenv':
-        return `${name}=${dotenvValue(value)}`;
+        return `${name}=${dotenvValue(name, value)}`;
     }
   });
   return `${lines.join('\n')}\n`;
@@ -53,12 +54,40 @@ function fishQuote(value: string): string {
   return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
-/** PowerShell: single-quoted literal, a quote doubled. */
-function psQuote(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+/**
+ * PowerShell: a single-quoted literal. PowerShell ends such a string at any of its four
+ * single-quote characters (' U+2018 U+2019 U+201A U+201B) and reads one doubled as itself.
+ */
+export function psQuote(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (c) => c + c)}'`;
 }
 
-/** dotenv: bare when safe, else double-quoted with \\ and " escaped. */
-function dotenvValue(value: string): string {
-  return /^[A-Za-z0-9_./+=:-]*$/.test(value) ? value : `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+/**
+ * dotenv, in the one form that `set -a; . file` (POSIX sh), the `dotenv` npm library and
+ * python-dotenv all read as the same value: bare when safe; else in single quotes (literal to
+ * all three, python-dotenv's \\ and \' aside); else in double quotes when nothing in it is
+ * special to sh there ($ ` \). python-dotenv expands ${…} in any form, and none of them has an
+ * escape all three read alike: a value holding ${, a backslash, a control character, or both
+ * quote characters is refused, naming the variable (never showing the value).
+ */
+export function dotenvValue(name: string, value: string): string {
+  if (/^[A-Za-z0-9_./+=:-]*$/.test(value)) return value;
+  const problem = dotenvProblem(value);
+  if (problem) {
+    throw new CredsError(
+      'usage',
+      `cannot write ${name} in dotenv form: its value holds ${problem}, which sh and the dotenv libraries read differently`,
+      'Use --format sh or --format json for these credentials.',
+    );
+  }
+  return value.includes("'") ? `"${value}"` : `'${value}'`;
+}
+
+function dotenvProblem(value: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  if (/[\x00-\x1f\x7f]/.test(value)) return 'a control character';
+  if (value.includes('\\')) return 'a backslash';
+  if (value.includes('${')) return '${';
+  if (value.includes("'") && /["$`]/.test(value)) return "' together with \" $ or `";
+  return undefined;
 }

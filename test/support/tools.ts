@@ -8,7 +8,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
 
-export type Tool = 'moto' | 'keyring' | 'awscli' | 'boto3' | 'openssl';
+export type Tool = 'moto' | 'keyring' | 'awscli' | 'boto3' | 'openssl' | 'python-dotenv';
 
 export interface ToolCheck {
   ok: boolean;
@@ -78,6 +78,11 @@ function check(tool: Tool): string | null {
     case 'boto3': {
       const r = probe('python3', ['-c', 'import boto3']);
       if (!r.ok) reason = `python3 -c 'import boto3' failed: ${r.out.slice(0, 200)}`;
+      break;
+    }
+    case 'python-dotenv': {
+      const r = probe('python3', ['-c', 'import dotenv']);
+      if (!r.ok) reason = `python3 -c 'import dotenv' failed: ${r.out.slice(0, 200)}`;
       break;
     }
   }

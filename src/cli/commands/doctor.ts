@@ -15,7 +15,7 @@ import { profilesFromIni } from '../../config/ini-parse.js';
 import { describeUnknownKey, type SecretStoreChoice, unknownCognitoKeys } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
-import { isCredsError, profileLabel } from '../../errors.js';
+import { forTerminal, isCredsError, profileLabel } from '../../errors.js';
 import { createDebugLog } from '../../log/debug.js';
 import { hasSecret, SECRET_KINDS, secretAccount, type SecretStore } from '../../secrets/store.js';
 import type { Io } from '../io.js';
@@ -42,7 +42,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
     for (const check of found) {
       checks.push(check);
       const mark = check.ok ? 'ok  ' : check.warn ? 'warn' : 'FAIL';
-      io.stdout(`${mark}  ${check.text}\n${!check.ok && check.hint ? `      ${check.hint}\n` : ''}`);
+      io.stdout(`${mark}  ${forTerminal(check.text)}\n${!check.ok && check.hint ? `      ${forTerminal(check.hint)}\n` : ''}`);
     }
   };
 

@@ -6,7 +6,7 @@ import { readConfigText } from '../../config/config-file.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { configFilePath } from '../../config/paths.js';
 import { type CognitoProfile, isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
-import { CredsError, isCredsError, profileLabel } from '../../errors.js';
+import { CredsError, forTerminal, isCredsError, profileLabel } from '../../errors.js';
 import { getLargeSecret } from '../../secrets/large-secret.js';
 import { hasSecret, SECRET_KINDS, secretAccount, storeName } from '../../secrets/store.js';
 import { isoSeconds } from '../../output/credential-process.js';
@@ -30,7 +30,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     throw new CredsError('config', `${profileLabel(options.profile)} is not in ${file}`, `Run \`cognito-creds setup --profile ${options.profile}\`.`);
   }
   if (names.length === 0) {
-    io.stdout(`No cognito-creds profiles in ${file}. Run \`cognito-creds setup --profile NAME\` to add one.\n`);
+    io.stdout(`No cognito-creds profiles in ${forTerminal(file)}. Run \`cognito-creds setup --profile NAME\` to add one.\n`);
     return;
   }
   const cache = openCredentialsCache(io.env, io.home);
@@ -49,7 +49,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     lines.push(await secretsLine(profile, io));
     lines.push(await credentialsLine(profile, cache, io));
   }
-  io.stdout(`${lines.join('\n')}\n`);
+  io.stdout(`${lines.map(forTerminal).join('\n')}\n`);
 }
 
 /** `  keychain:   password stored, client secret not stored, …` (or why the store is unreachable). */

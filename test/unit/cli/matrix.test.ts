@@ -625,16 +625,17 @@ describe('setup (or remove) cannot write the config file: nothing lost, nothing 
     expect(Object.fromEntries(cli.store.entries)).toEqual({ 'dev:password': 'old-password' });
   });
 
-  it('a username the config file cannot hold (# at its start) is refused and nothing is saved', async () => {
+  it('a username the config file cannot hold (# at its start) is refused before any request and nothing is saved', async () => {
     cli.fake.addUser({ username: '#hash', password: PASSWORD });
     await writeConfig('# mine\n');
     const r = await cli.run(setupArgs('dev', { username: '#hash' }), { stdin: `${PASSWORD}\n` });
     expectFailure(
       r,
-      3,
-      'cognito-creds: profile "dev": cannot write the profile: the value for cognito_username has a # or ; at its start or after white space, which readers take as a comment\n' +
-        '  Nothing was changed; see docs/troubleshooting.md.\n',
+      2,
+      'cognito-creds: --username "#hash" starts with # or ;, which the config file would read as the start of a comment\n' +
+        '  Pass another name Cognito accepts for this user (an email or other alias the pool allows); nothing was sent or saved.\n',
     );
+    expect(cli.fake.requests).toHaveLength(0);
     expect(await fs.readFile(cli.configFile, 'utf8')).toBe('# mine\n');
     expect(cli.store.entries.size).toBe(0);
     expect((await fs.readdir(path.dirname(cli.configFile))).sort()).toEqual(['config']);

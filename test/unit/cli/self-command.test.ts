@@ -5,18 +5,18 @@ import { credentialProcessJson, isoSeconds } from '../../../src/output/credentia
 
 describe('quoteArg', () => {
   it('leaves plain paths alone', () => {
-    expect(quoteArg('/usr/local/bin/node')).toBe('/usr/local/bin/node');
+    expect(quoteArg('/usr/local/bin/node', 'linux')).toBe('/usr/local/bin/node');
   });
-  it('double-quotes spaces and escapes what a shell would expand', () => {
-    expect(quoteArg('/home/a b/x')).toBe('"/home/a b/x"');
-    expect(quoteArg('/opt/$HOME/`x`/"q"\\')).toBe('"/opt/\\$HOME/\\`x\\`/\\"q\\"\\\\"');
+  it('single-quotes what a shell or shlex would read (more in self-command-quoting.test.ts)', () => {
+    expect(quoteArg('/home/a b/x', 'linux')).toBe("'/home/a b/x'");
+    expect(quoteArg('/opt/$HOME/`x`/"q"\\', 'linux')).toBe(`'/opt/$HOME/\`x\`/"q"\\'`);
   });
   it('quotes Windows paths without escaping backslashes', () => {
     expect(quoteArg('C:\\Program Files\\nodejs\\node.exe', 'win32')).toBe('"C:\\Program Files\\nodejs\\node.exe"');
     expect(quoteArg('C:\\tools\\node.exe', 'win32')).toBe('C:\\tools\\node.exe');
   });
   it('builds the credential_process line', () => {
-    expect(credentialProcessLine('"/a b/node" /x/cc.js', 'team.dev-1')).toBe('"/a b/node" /x/cc.js credential-process --profile team.dev-1');
+    expect(credentialProcessLine("'/a b/node' /x/cc.js", 'team.dev-1')).toBe("'/a b/node' /x/cc.js credential-process --profile team.dev-1");
   });
 });
 

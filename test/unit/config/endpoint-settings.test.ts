@@ -26,7 +26,7 @@ describe('configuredEndpoint', () => {
 
   it.each([
     [{}, { AWS_ENDPOINT_URL: 'localhost:4566' }, 'the endpoint URL in AWS_ENDPOINT_URL ("localhost:4566") is not an http(s) URL without credentials, query or fragment', 'Fix AWS_ENDPOINT_URL, for example https://cognito-idp.us-east-1.amazonaws.com, or remove it.'],
-    [{ endpointUrl: 'https://user:pw@127.0.0.1' }, {}, 'the endpoint URL in endpoint_url ("https://user:pw@127.0.0.1") is not an http(s) URL without credentials, query or fragment', 'Fix endpoint_url, for example https://cognito-idp.us-east-1.amazonaws.com, or remove it.'],
+    [{ endpointUrl: 'https://user:pw@127.0.0.1' }, {}, 'the endpoint URL in endpoint_url ("https://***@127.0.0.1") is not an http(s) URL without credentials, query or fragment', 'Fix endpoint_url, for example https://cognito-idp.us-east-1.amazonaws.com, or remove it.'],
     [{}, { AWS_ENDPOINT_URL: 'ftp://127.0.0.1' }, 'the endpoint URL in AWS_ENDPOINT_URL ("ftp://127.0.0.1") is not an http(s) URL without credentials, query or fragment', 'Fix AWS_ENDPOINT_URL, for example https://cognito-idp.us-east-1.amazonaws.com, or remove it.'],
   ])('a malformed URL is a config error that names its setting: %j %j', (settings, env, message, hint) => {
     const err = errorOf(() => configuredEndpoint('cognito-idp', settings, env));
