@@ -92,17 +92,18 @@ const FIELDS: Field[] = [
 
 const USERNAME_COMMENT_FIX = 'Pass another name Cognito accepts for this user (an email or other alias the pool allows); nothing was sent or saved.';
 
-/** Every value: the flag, else a prompt (showing the current value), else the current value; each checked. */
+/**
+ * Every value: the flag, else a prompt (showing the current value, which Enter keeps), else the
+ * current value; each checked. A flag's bad value is an error in flag words; a bad answer at a
+ * prompt is explained in prompt words and asked again, so one typo never loses the other answers.
+ */
 export async function gatherSettings(options: SetupOptions, io: Io, { name, existing, interactive }: Target): Promise<Record<string, string>> {
   const settings: Record<string, string> = {};
   for (const field of FIELDS) {
-    let value = field.value(options);
+    const flagged = field.value(options);
     const current = existing[field.key];
-    if (value === undefined && interactive && (field.required || current !== undefined || field.key === KEYS.roleArn)) {
-      const answer = (await ask(io, `${field.label}${current ? ` [${current}]` : field.required ? '' : ' (Enter to skip)'}: `)).trim();
-      value = answer || current;
-    }
-    value ??= current;
+    const asked = flagged === undefined && interactive && (field.required || current !== undefined || field.key === KEYS.roleArn);
+    const value = asked ? await askField(io, field, current) : (flagged ?? current);
     if (value === undefined || value === '') {
       if (field.required) {
         throw new CredsError('usage', `${profileLabel(name)}: ${field.flag} is required`, `Pass ${field.flag}, or run setup in a terminal to be asked.`);
@@ -114,6 +115,33 @@ export async function gatherSettings(options: SetupOptions, io: Io, { name, exis
     settings[field.key] = value;
   }
   return settings;
+}
+
+/** At most this many answers to one question, then setup gives up (a stuck script at a terminal). */
+const MAX_ANSWERS = 5;
+
+/** Ask for one field until the answer (or Enter for the current value) passes its check. */
+async function askField(io: Io, field: Field, current: string | undefined): Promise<string | undefined> {
+  const question = `${field.label}${current ? ` [${current}]` : field.required ? '' : ' (Enter to skip)'}: `;
+  let problem = '';
+  for (let answers = 1; answers <= MAX_ANSWERS; answers++) {
+    const value = (await ask(io, question)).trim() || current;
+    if (value === undefined || value === '') {
+      if (!field.required) return undefined;
+      problem = `the ${field.label.toLowerCase()} is needed`;
+      io.stderr(`  ${capitalised(problem)}: type it (Ctrl-C cancels setup).\n`);
+      continue;
+    }
+    const bad = field.check(value);
+    if (!bad) return value;
+    problem = `${shown(value)} ${bad}`;
+    io.stderr(`  ${problem}; type it again (Ctrl-C cancels setup).\n`);
+  }
+  throw new CredsError('usage', `setup gave up on the ${field.label.toLowerCase()} after ${MAX_ANSWERS} answers: ${problem}`, 'Run setup again; every value can also be given as a flag (see `cognito-creds setup --help`).');
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The profile the gathered values make; the sign-in goes where its endpoint settings (kept as they are) send it. */
@@ -128,8 +156,17 @@ export interface GivenPassword {
   newPasswordLine: string | undefined;
 }
 
-/** The password: the first line of stdin (with --password-stdin), else a hidden prompt. */
-export async function readPassword(options: SetupOptions, io: Io, { name, interactive }: Target): Promise<GivenPassword> {
+/**
+ * The password: the first line of stdin (with --password-stdin; typed hidden when stdin is a
+ * terminal), else a hidden prompt, where Enter keeps `stored` (the one stored for this user).
+ */
+export async function readPassword(options: SetupOptions, io: Io, { name, interactive }: Target, stored?: string): Promise<GivenPassword> {
+  if (options.passwordStdin && io.stdinIsTTY) {
+    // Reading lines from a terminal would echo the password and wait for Ctrl-D.
+    const password = await ask(io, 'Password (not shown): ', true);
+    if (password === '') throw new CredsError('usage', `${profileLabel(name)}: the password was empty`, 'Run setup again and type the password.');
+    return { password, newPasswordLine: undefined };
+  }
   if (options.passwordStdin) {
     const [password, newPassword] = await readLines(io.stdin, 2);
     if (!password) {
@@ -138,11 +175,21 @@ export async function readPassword(options: SetupOptions, io: Io, { name, intera
     return { password, newPasswordLine: newPassword || undefined };
   }
   if (interactive) {
-    const password = await ask(io, 'Password (not shown): ', true);
-    if (password === '') throw new CredsError('usage', `${profileLabel(name)}: the password was empty`, 'Run setup again and type the password.');
-    return { password, newPasswordLine: undefined };
+    for (let answers = 1; answers <= MAX_ANSWERS; answers++) {
+      const password = await ask(io, `Password (not shown${stored ? '; Enter keeps the stored one' : ''}): `, true);
+      if (password !== '') return { password, newPasswordLine: undefined };
+      if (stored) return { password: stored, newPasswordLine: undefined };
+      io.stderr('  The password is needed: type it (Ctrl-C cancels setup).\n');
+    }
+    throw new CredsError('usage', `${profileLabel(name)}: the password was empty`, 'Run setup again and type the password.');
   }
   throw new CredsError('usage', `${profileLabel(name)}: no password given and no terminal to ask for one`, 'Pass --password-stdin and write the password on standard input.');
+}
+
+/** The stored password, while it can still be right: the profile names the same user in the same pool. */
+export function storedPassword({ existing }: Target, profile: CognitoProfile, snapshot: Snapshot): string | undefined {
+  const same = existing[KEYS.userPoolId] === profile.userPoolId && existing[KEYS.username] === profile.username;
+  return (same && snapshot.find(([kind]) => kind === 'password')?.[1]) || undefined;
 }
 
 /** NEW_PASSWORD_REQUIRED: the second line of stdin, else asked twice in the terminal. */

@@ -116,8 +116,9 @@ describe('prompts on a terminal', () => {
       steps: [{ expect: 'User pool id: ', send: '\u0003' }],
     });
     const hidden = await runOnPty({
-      argv: [process.execPath, CLI_BIN, 'setup', '--profile', 'dev', '--user-pool-id', ids().pool, '--client-id', CLIENT, '--identity-pool-id', ids().identity, '--username', 'alice'],
-      env: { ...home.env, AWS_ENDPOINT_URL: fake.url },
+      // The file store (no keyring in this file): the store is opened before the password is asked.
+      argv: [process.execPath, CLI_BIN, 'setup', '--profile', 'dev', '--user-pool-id', ids().pool, '--client-id', CLIENT, '--identity-pool-id', ids().identity, '--username', 'alice', '--secret-store', 'file'],
+      env: { ...home.env, AWS_ENDPOINT_URL: fake.url, COGNITO_CREDS_FILE_PASSPHRASE: 'usage-test-passphrase' },
       steps: [
         { expect: 'Role ARN (Enter to skip): ', send: '\r' },
         { expect: 'Password (not shown): ', send: '\u0003' },

@@ -29,6 +29,7 @@ import {
   saveSecrets,
   type SetupOptions,
   snapshotSecrets,
+  storedPassword,
   type Target,
 } from '../setup-steps.js';
 
@@ -40,11 +41,11 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   log(`config file ${target.file}, profile ${target.name}, ${target.interactive ? 'interactive' : 'scripted'}`);
   const settings = await gatherSettings(options, io, target);
   const profile = profileFor(target, settings);
-  const given = await readPassword(options, io, target);
   const store = await io.secrets(profile.secretStore);
   // Read before anything changes: it proves the store can be reached before a sign-in is spent,
-  // and it is what a failed save puts back.
+  // it is what a failed save puts back, and its password is what Enter at the prompt keeps.
   const snapshot = await snapshotSecrets(store, target.name);
+  const given = await readPassword(options, io, target, storedPassword(target, profile, snapshot));
   const optional = await gatherOptionalSecrets(io, target, profile, snapshot);
   const signedIn = options.verify ? await verifySignIn({ io, log, target, profile, store, given, optional }) : undefined;
   const password = signedIn?.tokens.newPassword || given.password;
