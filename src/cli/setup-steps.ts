@@ -158,9 +158,10 @@ export interface GivenPassword {
 
 /**
  * The password: the first line of stdin (with --password-stdin; typed hidden when stdin is a
- * terminal), else a hidden prompt, where Enter keeps `stored` (the one stored for this user).
+ * terminal), else a hidden prompt, where Enter keeps `stored` (the one stored for this user, or
+ * the one typed before a failed verification).
  */
-export async function readPassword(options: SetupOptions, io: Io, { name, interactive }: Target, stored?: string): Promise<GivenPassword> {
+export async function readPassword(options: SetupOptions, io: Io, { name, interactive }: Target, stored?: string, keptIs: 'stored' | 'typed' = 'stored'): Promise<GivenPassword> {
   if (options.passwordStdin && io.stdinIsTTY) {
     // Reading lines from a terminal would echo the password and wait for Ctrl-D.
     const password = await ask(io, 'Password (not shown): ', true);
@@ -176,7 +177,7 @@ export async function readPassword(options: SetupOptions, io: Io, { name, intera
   }
   if (interactive) {
     for (let answers = 1; answers <= MAX_ANSWERS; answers++) {
-      const password = await ask(io, `Password (not shown${stored ? '; Enter keeps the stored one' : ''}): `, true);
+      const password = await ask(io, `Password (not shown${stored ? `; Enter keeps the ${keptIs === 'stored' ? 'stored one' : 'one typed before'}` : ''}): `, true);
       if (password !== '') return { password, newPasswordLine: undefined };
       if (stored) return { password: stored, newPasswordLine: undefined };
       io.stderr('  The password is needed: type it (Ctrl-C cancels setup).\n');

@@ -91,3 +91,48 @@ describe('setup at a terminal', () => {
     expect(r.output).not.toContain(PASSWORD);
   });
 });
+
+describe('a verification that fails at a terminal', () => {
+  it('shows the refusal and lets the person correct the answers instead of starting over', async () => {
+    await fs.writeFile(home.configFile, '');
+    const r = await setupOnPty(['--user-pool-id', fake.userPoolId, '--client-id', CLIENT, '--identity-pool-id', fake.identityPoolId], [
+      { expect: 'Username: ', send: 'alcie\r' },
+      { expect: 'Role ARN (Enter to skip): ', send: '\r' },
+      { expect: 'Password (not shown): ', send: 'wrong-password\r' },
+      ...NO_OPTIONAL_SECRETS,
+      { expect: 'Correct the answers and sign in again? [Y/n] ', send: '\r' },
+      { expect: 'Username [alcie]: ', send: 'alice\r' },
+      { expect: 'Role ARN (Enter to skip): ', send: '\r' },
+      { expect: 'Password (not shown; Enter keeps the one typed before): ', send: '\r' },
+      ...NO_OPTIONAL_SECRETS,
+      { expect: 'Correct the answers and sign in again? [Y/n] ', send: 'y\r' },
+      { expect: 'Username [alice]: ', send: '\r' },
+      { expect: 'Role ARN (Enter to skip): ', send: '\r' },
+      { expect: 'Password (not shown; Enter keeps the one typed before): ', send: `${PASSWORD}\r` },
+      ...NO_OPTIONAL_SECRETS,
+    ]);
+    expect({ code: r.code, failedStep: r.failedStep }).toEqual({ code: 0, failedStep: null });
+    const lines = ptyLines(r.output).filter((l) => l.startsWith('cognito-creds:'));
+    expect(lines).toEqual([
+      'cognito-creds: profile "dev": user "alcie" does not exist in user pool ' + fake.userPoolId + ' (UserNotFoundException)',
+      'cognito-creds: profile "dev": Cognito refused the sign-in of "alice": Incorrect username or password. (NotAuthorizedException)',
+    ]);
+    expect(await fs.readFile(home.configFile, 'utf8')).toContain('cognito_username = alice\n');
+  });
+
+  it('"n" ends setup with the refusal\'s exit code, nothing saved', async () => {
+    await fs.writeFile(home.configFile, '');
+    const r = await setupOnPty(['--user-pool-id', fake.userPoolId, '--client-id', CLIENT, '--identity-pool-id', fake.identityPoolId, '--username', 'alice'], [
+      { expect: 'Role ARN (Enter to skip): ', send: '\r' },
+      { expect: 'Password (not shown): ', send: 'wrong-password\r' },
+      ...NO_OPTIONAL_SECRETS,
+      { expect: 'Correct the answers and sign in again? [Y/n] ', send: 'n\r' },
+    ]);
+    expect({ code: r.code, failedStep: r.failedStep }).toEqual({ code: 4, failedStep: null });
+    expect(ptyLines(r.output).filter((l) => l.startsWith('cognito-creds:'))).toEqual([
+      'cognito-creds: profile "dev": Cognito refused the sign-in of "alice": Incorrect username or password. (NotAuthorizedException)',
+      'cognito-creds: profile "dev": setup stopped after the refusal above; nothing was saved',
+    ]);
+    expect(await fs.readFile(home.configFile, 'utf8')).toBe('');
+  });
+});

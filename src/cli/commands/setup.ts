@@ -11,10 +11,11 @@ import { upsertProfile } from '../../config/ini-edit.js';
 import { KEYS } from '../../config/keys.js';
 import type { CognitoProfile } from '../../config/profile.js';
 import type { SignInResult } from '../../credentials/sign-in.js';
-import { CredsError, profileLabel } from '../../errors.js';
+import { CredsError, formatError, isCredsError, profileLabel } from '../../errors.js';
 import type { DebugLog } from '../../log/debug.js';
-import { type SecretStore, storeName } from '../../secrets/store.js';
+import { SECRET_KINDS, type SecretStore, storeName } from '../../secrets/store.js';
 import { debugLog, type Io, signInDeps } from '../io.js';
+import { ask } from '../prompt.js';
 import { credentialProcessLine, selfCommand } from '../self-command.js';
 import {
   chooseNewPassword,
@@ -28,6 +29,7 @@ import {
   restoreSecrets,
   saveSecrets,
   type SetupOptions,
+  type Snapshot,
   snapshotSecrets,
   storedPassword,
   type Target,
@@ -47,21 +49,81 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   const snapshot = await snapshotSecrets(store, target.name);
   const given = await readPassword(options, io, target, storedPassword(target, profile, snapshot));
   const optional = await gatherOptionalSecrets(io, target, profile, snapshot);
-  const signedIn = options.verify ? await verifySignIn({ io, log, target, profile, store, given, optional }) : undefined;
-  const password = signedIn?.tokens.newPassword || given.password;
+  const answers: Answers = { settings, profile, store, snapshot, given, optional };
+  const signedIn = options.verify ? await verifyOrCorrect(options, { io, log, target }, answers) : undefined;
+  await save(io, log, target, answers, signedIn, options.verify);
+}
 
-  // Save: the secrets first, then the config. If the config cannot be written, the keychain
-  // entries are put back as they were, so that nothing is half-saved.
-  await saveSecrets(store, target.name, { password, 'client-secret': optional['client-secret'], 'totp-secret': optional['totp-secret'] });
+/** What setup gathered; a failed verification may replace any of it. */
+interface Answers {
+  settings: Record<string, string>;
+  profile: CognitoProfile;
+  store: SecretStore;
+  snapshot: Snapshot;
+  given: GivenPassword;
+  optional: OptionalSecrets;
+}
+
+/** Save: the secrets first, then the config; a config that cannot be written puts the secrets back. */
+async function save(io: Io, log: DebugLog, target: Target, a: Answers, signedIn: SignInResult | undefined, verified: boolean): Promise<void> {
+  const password = signedIn?.tokens.newPassword || a.given.password;
+  await saveSecrets(a.store, target.name, { password, 'client-secret': a.optional['client-secret'], 'totp-secret': a.optional['totp-secret'] });
   try {
-    await writeProfile(io, target, profile, settings);
+    await writeProfile(io, target, a.profile, a.settings);
   } catch (err) {
-    await restoreSecrets(store, target.name, snapshot);
+    await restoreSecrets(a.store, target.name, a.snapshot);
     throw err;
   }
   // The verifying sign-in's credentials serve the first calls (an MFA code is not asked twice).
-  if (signedIn) await cacheCredentials(io, log, target.name, profile, signedIn);
-  io.stdout(summary(target, profile, optional, options.verify, password !== given.password));
+  if (signedIn) await cacheCredentials(io, log, target.name, a.profile, signedIn);
+  io.stdout(summary(target, a.profile, a.optional, verified, password !== a.given.password));
+}
+
+/** Verifications a person at the terminal may correct before setup gives up. */
+const MAX_VERIFICATIONS = 3;
+
+/**
+ * Sign in once to prove the answers. At a terminal, a refusal that a typo can cause (the
+ * password, a user, an id, the flow, a client secret) is shown and the person may correct the
+ * answers, each prompt showing what was typed (Enter keeps it), instead of starting over.
+ */
+async function verifyOrCorrect(options: SetupOptions, ctx: { io: Io; log: DebugLog; target: Target }, answers: Answers): Promise<SignInResult> {
+  const { io, target } = ctx;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await verifySignIn({ ...ctx, ...answers });
+    } catch (err) {
+      if (!target.interactive || attempt >= MAX_VERIFICATIONS || !isCredsError(err) || !CORRECTABLE.has(err.kind)) throw err;
+      io.stderr(formatError(err));
+      if (!(await confirm(io, 'Correct the answers and sign in again? [Y/n] '))) {
+        // The refusal is on the screen already; the same kind, so the same exit code.
+        throw new CredsError(err.kind, `${profileLabel(target.name)}: setup stopped after the refusal above; nothing was saved`, 'Run setup again when you have the right values.', { cause: err });
+      }
+      Object.assign(answers, await regather(options, io, target, answers));
+    }
+  }
+}
+
+/** Kinds of refusal that a wrong answer causes: sign-in refused, not found, refused parameters. */
+const CORRECTABLE = new Set(['auth', 'config', 'cognito']);
+
+/** Ask every question again, what was typed before shown as the current value. */
+async function regather(options: SetupOptions, io: Io, target: Target, before: Answers): Promise<Answers> {
+  const typed: Target = { ...target, existing: { ...target.existing, ...before.settings } };
+  const settings = await gatherSettings(options, io, typed);
+  const profile = profileFor(target, settings);
+  const sameStore = profile.secretStore === before.profile.secretStore;
+  const store = sameStore ? before.store : await io.secrets(profile.secretStore);
+  const snapshot = sameStore ? before.snapshot : await snapshotSecrets(store, target.name);
+  const given = await readPassword(options, io, typed, before.given.password, 'typed');
+  const typedSecrets: Snapshot = SECRET_KINDS.map(({ kind }) => [kind, before.optional[kind] ?? null]);
+  const optional = await gatherOptionalSecrets(io, typed, profile, typedSecrets);
+  return { settings, profile, store, snapshot, given, optional };
+}
+
+async function confirm(io: Io, question: string): Promise<boolean> {
+  const answer = (await ask(io, question)).trim().toLowerCase();
+  return answer === '' || answer === 'y' || answer === 'yes';
 }
 
 interface Verification {
