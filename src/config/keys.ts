@@ -12,6 +12,8 @@ export const KEYS = {
   minTtl: 'cognito_min_ttl',
   secretStore: 'cognito_secret_store',
   credentialProcess: 'credential_process',
+  /** Not ours: the AWS CLI's and SDKs' region, which setup writes when the profile has none. */
+  awsRegion: 'region',
 } as const;
 
 export const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'] as const;

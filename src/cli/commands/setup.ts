@@ -159,7 +159,7 @@ async function verifySignIn({ io, log, target, profile, store, given, optional }
 }
 
 /** Write the profile's one section of the config file (every other byte stays). */
-async function writeProfile(io: Io, { name, file }: Target, profile: CognitoProfile, settings: Record<string, string>): Promise<void> {
+async function writeProfile(io: Io, { name, file, existing }: Target, profile: CognitoProfile, settings: Record<string, string>): Promise<void> {
   const values: Record<string, string | undefined> = {
     [KEYS.credentialProcess]: credentialProcessLine(io.selfCommand ?? selfCommand(), name),
     [KEYS.userPoolId]: profile.userPoolId,
@@ -171,6 +171,9 @@ async function writeProfile(io: Io, { name, file }: Target, profile: CognitoProf
     [KEYS.roleArn]: settings[KEYS.roleArn],
     // The keychain is the default: only the file is written down.
     [KEYS.secretStore]: profile.secretStore === 'file' ? 'file' : undefined,
+    // The AWS CLI and SDKs need a region for the services the credentials are for: the identity
+    // pool's, unless the profile has one (which is the user's, and stays).
+    ...(existing[KEYS.awsRegion] === undefined ? { [KEYS.awsRegion]: profile.identityRegion } : {}),
   };
   await editConfigFile(file, (text) => {
     try {
@@ -189,12 +192,14 @@ async function cacheCredentials(io: Io, log: DebugLog, name: string, profile: Co
 }
 
 /** What was saved where, and how to try it. */
-function summary({ name, file }: Target, profile: CognitoProfile, optional: OptionalSecrets, verified: boolean, newPassword: boolean): string {
+function summary({ name, file, existing }: Target, profile: CognitoProfile, optional: OptionalSecrets, verified: boolean, newPassword: boolean): string {
   const where = storeName(profile.secretStore);
   const saved = ['the password', optional['client-secret'] && 'the client secret', optional['totp-secret'] && 'the TOTP secret'].filter(Boolean) as string[];
+  const region = existing[KEYS.awsRegion] ?? profile.identityRegion;
   return (
     `${profileLabel(name)} saved in ${file}; ${list(saved)} ${saved.length > 1 ? 'are' : 'is'} in ${where}` +
     `${verified ? ' and the sign-in was verified' : ''}${newPassword ? ' (with the new password)' : ''}.\n` +
+    `Region for AWS commands: ${region}${existing[KEYS.awsRegion] === undefined ? ' (the identity pool\'s; change it with `region =` in the profile)' : ' (the profile\'s own)'}.\n` +
     `Try it: aws sts get-caller-identity --profile ${name}\n`
   );
 }

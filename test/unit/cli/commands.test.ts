@@ -24,12 +24,25 @@ const setupArgs = (profile = 'dev', extra: string[] = []) =>
 
 
 describe('setup', () => {
+  it("writes the identity pool's region only when the profile has none, and says which applies", async () => {
+    await fs.mkdir(path.dirname(cli.configFile), { recursive: true });
+    await fs.writeFile(cli.configFile, '[profile dev]\nregion = eu-west-3\n');
+    const r = await run(setupArgs(), { stdin: `${PASSWORD}\n` });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\n')[1]).toBe("Region for AWS commands: eu-west-3 (the profile's own).");
+    const text = await fs.readFile(cli.configFile, 'utf8');
+    expect(text.startsWith('[profile dev]\nregion = eu-west-3\n')).toBe(true);
+    expect(text.match(/^region =/gm)).toHaveLength(1);
+  });
+
   it('verifies, stores the password and writes exactly one section', async () => {
     const r = await run(setupArgs(), { stdin: `${PASSWORD}\n` });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      `profile "dev" saved in ${cli.configFile}; the password is in the keychain and the sign-in was verified.\nTry it: aws sts get-caller-identity --profile dev\n`,
+      `profile "dev" saved in ${cli.configFile}; the password is in the keychain and the sign-in was verified.\n` +
+        "Region for AWS commands: us-east-1 (the identity pool's; change it with `region =` in the profile).\n" +
+        'Try it: aws sts get-caller-identity --profile dev\n',
     );
     expect(await fs.readFile(cli.configFile, 'utf8')).toBe(
       '[profile dev]\n' +
@@ -38,7 +51,8 @@ describe('setup', () => {
         'cognito_client_id = fakeclient0000000000000001\n' +
         `cognito_identity_pool_id = ${cli.fake.identityPoolId}\n` +
         'cognito_username = alice\n' +
-        'cognito_auth_flow = USER_PASSWORD_AUTH\n',
+        'cognito_auth_flow = USER_PASSWORD_AUTH\n' +
+        'region = us-east-1\n',
     );
     expect((await fs.stat(cli.configFile)).mode & 0o777).toBe(0o600);
     expect(cli.store.entries.get('dev:password')).toBe(PASSWORD);
