@@ -15,6 +15,7 @@ import { CredsError, profileLabel } from '../../errors.js';
 import type { DebugLog } from '../../log/debug.js';
 import { type SecretStore, storeName } from '../../secrets/store.js';
 import { debugLog, type Io, signInDeps } from '../io.js';
+import { withProfileLock } from '../profile-lock.js';
 import { credentialProcessLine, selfCommand } from '../self-command.js';
 import {
   chooseNewPassword,
@@ -28,6 +29,7 @@ import {
   restoreSecrets,
   saveSecrets,
   type SetupOptions,
+  type Snapshot,
   snapshotSecrets,
   type Target,
 } from '../setup-steps.js';
@@ -49,15 +51,20 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   const signedIn = options.verify ? await verifySignIn({ io, log, target, profile, store, given, optional }) : undefined;
   const password = signedIn?.tokens.newPassword || given.password;
 
-  // Save: the secrets first, then the config. If the config cannot be written, the keychain
-  // entries are put back as they were, so that nothing is half-saved.
-  await saveSecrets(store, target.name, { password, 'client-secret': optional['client-secret'], 'totp-secret': optional['totp-secret'] });
-  try {
-    await writeProfile(io, target, profile, settings);
-  } catch (err) {
-    await restoreSecrets(store, target.name, snapshot);
-    throw err;
-  }
+  // Save, under the profile's lock (a remove of the same profile runs wholly before or after):
+  // the secrets first, then the config. If the config cannot be written, the keychain entries
+  // are put back as they were, so that nothing is half-saved.
+  await withProfileLock(target.file, target.name, async () => {
+    // Read again: a remove may have run since the first snapshot, deleting what it saw.
+    const current = await snapshotSecrets(store, target.name);
+    await saveSecrets(store, target.name, { password, 'client-secret': optional['client-secret'], 'totp-secret': optional['totp-secret'] });
+    try {
+      await writeProfile(io, target, profile, settings);
+    } catch (err) {
+      await restoreSecrets(store, target.name, undoTo(snapshot, current, signedIn !== undefined));
+      throw err;
+    }
+  });
   // The verifying sign-in's credentials serve the first calls (an MFA code is not asked twice).
   if (signedIn) await cacheCredentials(io, log, target.name, profile, signedIn);
   io.stdout(summary(target, profile, optional, options.verify, password !== given.password));
@@ -71,6 +78,18 @@ interface Verification {
   store: SecretStore;
   given: GivenPassword;
   optional: OptionalSecrets;
+}
+
+/**
+ * What a failed save puts back: the secrets as they are under the lock, except the refresh token
+ * that the verifying sign-in wrote, which goes back to what it was before (unless a remove has
+ * deleted it since: then it stays deleted).
+ */
+function undoTo(before: Snapshot, current: Snapshot, verified: boolean): Snapshot {
+  return current.map(([kind, value]) => {
+    if (kind !== 'refresh-token' || !verified || value === null) return [kind, value];
+    return [kind, before.find(([k]) => k === kind)?.[1] ?? null];
+  });
 }
 
 /** Sign in once with what was given (asking for a new password if Cognito requires one), and keep the session. */
