@@ -57,7 +57,7 @@ function useWorld() {
 }
 
 describeWith(['keyring'], 'the keychain locked (gnome-keyring answers, its collection is locked)', () => {
-  const { w, setup } = useWorld();
+  const { w } = useWorld();
 
   it('keytar itself answers a locked item as a missing one: get null, delete false; set fails', async () => {
     expect(await keytarInChild(w.env, 'set', 'cognito-creds', 'probe:password', 'x')).toEqual({ ok: true, value: true });
