@@ -75,7 +75,9 @@ async function removeProfileAndSecrets(name: string, file: string, io: Io): Prom
   const choice = settings?.[KEYS.secretStore] === 'file' ? 'file' : 'keychain';
   const store = await io.secrets(choice);
   // What is stored now: what a failure puts back. Reading it also proves the store can be reached.
-  const snapshot = await snapshotSecrets(store, name);
+  const snapshot = await snapshotSecrets(store, name).catch((err: unknown) => {
+    throw nothingRemoved(err);
+  });
   // A locked keyring answers as if nothing were stored (and deletes nothing): ask before anything changes.
   const locked = await lockedKinds(store, name, snapshot);
   if (locked.length > 0) {

@@ -8,8 +8,9 @@
  */
 import { promises as fs } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { KeytarSecretStore } from '../../../src/secrets/keytar-store.js';
-import { keychainError } from '../../../src/secrets/keytar-store.js';
+import path from 'node:path';
+import { FileSecretStore } from '../../../src/secrets/file-store.js';
+import { keychainError, KeytarSecretStore } from '../../../src/secrets/keytar-store.js';
 import { lockableKeychain, type LockableKeychain } from '../../support/locked-keychain.js';
 import { MemorySecretStore } from '../../support/memory-store.js';
 import { useInProcessCli, type Run } from '../../support/in-process.js';
@@ -143,6 +144,31 @@ describe('remove is all or nothing', () => {
     );
     expect(await fs.readFile(cli.configFile, 'utf8')).toBe(before);
     expect(Object.fromEntries(store.entries)).toEqual({ 'dev:password': PASSWORD, 'dev:client-secret': 'cs' });
+  });
+});
+
+describe("the secrets file's locked state: a wrong passphrase", () => {
+  it('remove and logout: exit 5, nothing removed, the file and the section unchanged', async () => {
+    await cli.writeProfile('cognito_secret_store = file\n');
+    const file = path.join(cli.tmp, 'data', 'cognito-creds', 'secrets.json');
+    const right = new FileSecretStore({ file, passphrase: async () => 'right', kdfCost: 16 });
+    await right.set('dev:password', PASSWORD);
+    await right.set('dev:refresh-token', '{"not":"read"}');
+    const bytes = await fs.readFile(file);
+    const config = await fs.readFile(cli.configFile, 'utf8');
+    const wrong = new FileSecretStore({ file, passphrase: async () => 'wrong', kdfCost: 16 });
+    for (const argv of [['remove', '--profile', 'dev'], ['logout', '--profile', 'dev']]) {
+      const r = await cli.run(argv, { secrets: async () => wrong });
+      const suffix = argv[0] === 'remove' ? '; nothing was removed' : '';
+      expectFailure(
+        r,
+        5,
+        `cognito-creds: the passphrase for the secrets file ${file} is wrong${suffix}\n  Set COGNITO_CREDS_FILE_PASSPHRASE to the passphrase you chose at setup (or type it at the prompt).\n`,
+      );
+    }
+    expect(await fs.readFile(file)).toEqual(bytes);
+    expect(await fs.readFile(cli.configFile, 'utf8')).toBe(config);
+    expect(await right.get('dev:password')).toBe(PASSWORD);
   });
 });
 
