@@ -6,6 +6,7 @@ import type { SignInDeps } from '../credentials/sign-in.js';
 import { createDebugLog, type DebugLog } from '../log/debug.js';
 import type { SecretStoreChoice } from '../config/keys.js';
 import { CredsError } from '../errors.js';
+import type { KeytarSecretStore } from '../secrets/keytar-store.js';
 import type { SecretStore } from '../secrets/store.js';
 
 export interface Io {
@@ -24,10 +25,16 @@ export interface Io {
   terminal?: (question: string) => Promise<string | undefined>;
   /** Waiting; tests pass one that moves their clock instead. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Called by main once the command's output is written, with its exit code. Production: when a
+   * keychain call never answered, the process ends now rather than when keytar's thread lets go.
+   */
+  settle?: (code: number) => Promise<void>;
 }
 
 export function defaultIo(): Io {
   const stores = new Map<SecretStoreChoice, Promise<SecretStore>>();
+  let keychain: KeytarSecretStore | undefined;
   const io: Io = {
     env: process.env,
     home: os.homedir(),
@@ -44,11 +51,15 @@ export function defaultIo(): Io {
     secrets: (choice = 'keychain') => {
       let store = stores.get(choice);
       if (!store) {
-        store = choice === 'file' ? fileStore(io) : import('../secrets/keytar-store.js').then((m) => new m.KeytarSecretStore());
+        store =
+          choice === 'file'
+            ? fileStore(io)
+            : import('../secrets/keytar-store.js').then((m) => (keychain = new m.KeytarSecretStore({ timeoutMs: m.keychainTimeout(io.env), env: io.env })));
         stores.set(choice, store);
       }
       return store;
     },
+    settle: async (code) => keychain?.settle(code),
   };
   return io;
 }

@@ -7,6 +7,12 @@ import { exitCodeFor, formatError } from '../errors.js';
 import { defaultIo, type Io } from './io.js';
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const code = await run(argv, io);
+  await io.settle?.(code);
+  return code;
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
   const end = argv.indexOf('--');
   const debug = (end === -1 ? argv : argv.slice(0, end)).includes('--debug');
   try {

@@ -10,7 +10,7 @@ import type { CognitoProfile } from '../config/profile.js';
 import { CredsError, profileLabel } from '../errors.js';
 import type { DebugLog } from '../log/debug.js';
 import type { StoredSession } from '../secrets/session.js';
-import { secretAccount, type SecretStore, storeName } from '../secrets/store.js';
+import { absenceOf, lockedError, secretAccount, type SecretStore, storeName } from '../secrets/store.js';
 import { sleep } from '../time.js';
 
 const TOTP_STEP_MS = 30_000;
@@ -72,12 +72,15 @@ export async function getTokens(api: CognitoApi, profile: CognitoProfile, source
   return { api, tokens, rotates: session?.rotates ?? false };
 }
 
-/** The profile's secrets; a missing password says how to store it. */
+/** The profile's secrets; a missing password says how to store it, a locked one how to unlock it. */
 export async function loadSecrets(store: SecretStore, profile: CognitoProfile): Promise<SignInSecrets> {
   const [password, clientSecret, totpSecret] = await Promise.all(
     (['password', 'client-secret', 'totp-secret'] as const).map((kind) => store.get(secretAccount(profile.name, kind))),
   );
   if (!password) {
+    if ((await absenceOf(store, secretAccount(profile.name, 'password'))) === 'locked') {
+      throw lockedError(`${profileLabel(profile.name)}: the keychain is locked, so the password for "${profile.username}" cannot be read`, process.platform);
+    }
     throw new CredsError(
       'keychain',
       `${profileLabel(profile.name)}: no password for "${profile.username}" is stored in ${storeName(profile.secretStore)}`,

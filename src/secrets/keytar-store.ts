@@ -1,6 +1,7 @@
 /** The OS keychain through keytar, loaded only when a secret is really needed. */
 import { CredsError, firstLine } from '../errors.js';
-import { KEYCHAIN_SERVICE, type SecretStore } from './store.js';
+import type { SearchResult } from './secret-service.js';
+import { type Absence, KEYCHAIN_SERVICE, lockedError, type SecretStore } from './store.js';
 
 interface Keytar {
   getPassword(service: string, account: string): Promise<string | null>;
@@ -13,6 +14,10 @@ export interface KeytarStoreOptions {
   timeoutMs?: number;
   platform?: NodeJS.Platform;
   load?: () => Promise<Keytar>;
+  /** The Secret Service's SearchItems (Linux), asked when keytar found nothing; default: over D-Bus. */
+  search?: (attributes: Record<string, string>) => Promise<SearchResult>;
+  /** Where the session bus is (DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR); default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export class KeytarSecretStore implements SecretStore {
@@ -20,11 +25,30 @@ export class KeytarSecretStore implements SecretStore {
   private readonly timeoutMs: number;
   private readonly platform: NodeJS.Platform;
   private readonly load: () => Promise<Keytar>;
+  private readonly search: (attributes: Record<string, string>) => Promise<SearchResult>;
+  /** Calls that timed out and have not answered since: they hold a thread the process waits for on exit. */
+  private hung = 0;
 
   constructor(options: KeytarStoreOptions = {}) {
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
     this.platform = options.platform ?? process.platform;
     this.load = options.load ?? loadKeytar;
+    const env = options.env ?? process.env;
+    this.search = options.search ?? (async (attributes) => (await import('./secret-service.js')).searchItems(attributes, env));
+  }
+
+  private get noAnswer(): string {
+    return `no answer from the keychain in ${seconds(this.timeoutMs)} s`;
+  }
+
+  /** Whether a call timed out and still holds keytar's thread (the process then cannot exit by itself). */
+  get abandoned(): boolean {
+    return this.hung > 0;
+  }
+
+  /** Once the output is written: when a call never answered, end the process with `code` promptly. */
+  async settle(code: number): Promise<void> {
+    if (this.hung > 0) await (await import('./release-bus.js')).exitPromptly(code);
   }
 
   get(account: string): Promise<string | null> {
@@ -37,6 +61,16 @@ export class KeytarSecretStore implements SecretStore {
 
   delete(account: string): Promise<boolean> {
     return this.call('delete', (k) => k.deletePassword(KEYCHAIN_SERVICE, account));
+  }
+
+  /**
+   * libsecret answers a locked item as a missing one (a read gives null, a delete false): the
+   * Secret Service itself tells them apart. Anything that goes wrong asking it: missing, as before.
+   */
+  async absence(account: string): Promise<Absence> {
+    if (this.platform !== 'linux') return 'missing';
+    const found = await this.search({ service: KEYCHAIN_SERVICE, account }).catch(() => undefined);
+    return found && found.locked.length > 0 && found.unlocked.length === 0 ? 'locked' : 'missing';
   }
 
   private async call<T>(what: string, op: (k: Keytar) => Promise<T>): Promise<T> {
@@ -52,16 +86,22 @@ export class KeytarSecretStore implements SecretStore {
         { cause: err },
       );
     }
+    // A call still unanswered after its time-out: the keychain is not answering, and each new call
+    // would hold one more thread that the process must wait for on exit. Fail at once instead.
+    if (this.hung > 0) throw keychainError(what, new Error(this.noAnswer), this.platform);
     let timer: NodeJS.Timeout | undefined;
+    const pending = op(keytar);
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer from the keychain in ${Math.round(this.timeoutMs / 1000)} s`)),
-        this.timeoutMs,
-      );
+      timer = setTimeout(() => {
+        this.hung++;
+        const settled = () => void this.hung--;
+        pending.then(settled, settled);
+        reject(new Error(this.noAnswer));
+      }, this.timeoutMs);
       timer.unref();
     });
     try {
-      return await Promise.race([op(keytar), timeout]);
+      return await Promise.race([pending, timeout]);
     } catch (err) {
       throw keychainError(what, err, this.platform);
     } finally {
@@ -69,6 +109,22 @@ export class KeytarSecretStore implements SecretStore {
     }
   }
 }
+
+/** Bound on one keychain call: a GUI unlock prompt may hold it while the person types. */
+export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 30_000;
+
+/** `COGNITO_CREDS_KEYCHAIN_TIMEOUT` in seconds, else the default. */
+export function keychainTimeout(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env.COGNITO_CREDS_KEYCHAIN_TIMEOUT;
+  if (raw === undefined || raw === '') return DEFAULT_KEYCHAIN_TIMEOUT_MS;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 600) {
+    throw new CredsError('usage', `COGNITO_CREDS_KEYCHAIN_TIMEOUT = ${JSON.stringify(raw)} is not a number of seconds between 0 and 600`, 'Set it to, for example, 30, or unset it.');
+  }
+  return Math.round(value * 1000);
+}
+
+const seconds = (ms: number) => (ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000));
 
 async function loadKeytar(): Promise<Keytar> {
   const mod = (await import('keytar')) as unknown as { default?: Keytar } & Keytar;
@@ -78,6 +134,7 @@ async function loadKeytar(): Promise<Keytar> {
 /** A keychain failure as the person should read it; on Linux, name the Secret Service. */
 export function keychainError(what: string, err: unknown, platform: NodeJS.Platform): CredsError {
   const detail = firstLine(err);
+  if (isLockedFailure(detail, platform)) return lockedError(`cannot ${what} the keychain: it is locked (${detail})`, platform, err);
   if (platform === 'linux') {
     return new CredsError(
       'keychain',
@@ -97,3 +154,14 @@ export function keychainError(what: string, err: unknown, platform: NodeJS.Platf
   );
 }
 
+
+/**
+ * keytar's failures that mean "locked": libsecret's "Cannot create an item in a locked
+ * collection" (and the Secret Service's IsLocked errors); macOS's errSecInteractionNotAllowed,
+ * which a locked keychain answers where no unlock dialog can be shown (an ssh session).
+ */
+function isLockedFailure(detail: string, platform: NodeJS.Platform): boolean {
+  if (platform === 'linux') return /\blocked (collection|object|item)\b|\bIsLocked\b/i.test(detail);
+  if (platform === 'darwin') return /interaction is not allowed/i.test(detail);
+  return false;
+}

@@ -30,5 +30,6 @@ export function prefetching(store: SecretStore, accounts: string[]): SecretStore
       return store.delete(account);
     },
     ...(store.has ? { has: (account: string) => store.has!(account) } : {}),
+    ...(store.absence ? { absence: (account: string) => store.absence!(account) } : {}),
   };
 }

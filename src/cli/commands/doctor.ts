@@ -17,7 +17,7 @@ import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { forTerminal, isCredsError, profileLabel } from '../../errors.js';
 import { createDebugLog } from '../../log/debug.js';
-import { hasSecret, SECRET_KINDS, secretAccount, type SecretStore } from '../../secrets/store.js';
+import { absenceOf, hasSecret, SECRET_KINDS, secretAccount, type SecretStore, unlockHint } from '../../secrets/store.js';
 import type { Io } from '../io.js';
 
 export interface DoctorOptions {
@@ -127,11 +127,15 @@ interface OpenedStore {
   file?: string | undefined;
 }
 
-/** 2. The secret store (the keychain, or the encrypted file) answers. */
+/** 2. The secret store (the keychain, or the encrypted file) answers, and is not locked. */
 async function openSecretStore(name: string, choice: SecretStoreChoice, io: Io): Promise<{ checks: Check[]; store?: OpenedStore }> {
   try {
     const store = await io.secrets(choice);
     const hasPassword = await hasSecret(store, secretAccount(name, 'password'));
+    if (!hasPassword && (await absenceOf(store, secretAccount(name, 'password'))) === 'locked') {
+      const where = process.platform === 'linux' ? ' (D-Bus Secret Service)' : '';
+      return { checks: [{ ok: false, text: `keychain reachable${where} but locked: the password of ${profileLabel(name)} is stored and cannot be read`, hint: unlockHint(process.platform) }] };
+    }
     if (choice === 'file') {
       const file = (store as { file?: string }).file ?? 'the secrets file';
       return { checks: [{ ok: true, text: `secret store: the encrypted file ${file}` }], store: { store, hasPassword, file } };

@@ -1,11 +1,14 @@
-/** `cognito-creds logout`: forget the cached credentials and the refresh token; the password stays. */
+/**
+ * `cognito-creds logout`: forget the cached credentials and the refresh token; the password stays.
+ * A refresh token it cannot delete (a locked keyring) is an error: exit 5, saying so.
+ */
 import { openCredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey } from '../../cache/entry.js';
 import { loadCognitoProfile } from '../../config/config-file.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { profileLabel } from '../../errors.js';
 import { deleteSession } from '../../secrets/session.js';
-import { storeName } from '../../secrets/store.js';
+import { absenceOf, lockedError, secretAccount, storeName } from '../../secrets/store.js';
 import { debugLog, type Io } from '../io.js';
 
 export interface LogoutOptions {
@@ -21,7 +24,14 @@ export async function logout(options: LogoutOptions, io: Io): Promise<void> {
   const key = cacheKey(profile);
   const cached = await cache.delete(key);
   log(`cache entry ${cache.entryPath(key)}: ${cached ? 'deleted' : 'none'}`);
-  const session = await deleteSession(await io.secrets(profile.secretStore), name);
+  const store = await io.secrets(profile.secretStore);
+  const session = await deleteSession(store, name);
+  if (!session && (await absenceOf(store, secretAccount(name, 'refresh-token'))) === 'locked') {
+    throw lockedError(
+      `${profileLabel(name)}: the keychain is locked, so its refresh token cannot be deleted; ${cached ? 'the cached credentials were deleted' : 'no credentials were cached'}`,
+      process.platform,
+    );
+  }
   io.stdout(
     `${profileLabel(name)}: ${cached ? 'cached credentials deleted' : 'no cached credentials'}; ` +
       `${session ? `refresh token deleted from ${storeName(profile.secretStore)}` : 'no refresh token was stored'}; the password stays.\n`,

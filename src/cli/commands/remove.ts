@@ -1,4 +1,10 @@
-/** `cognito-creds remove`: forget a profile's secrets and delete its config section. */
+/**
+ * `cognito-creds remove`: forget a profile's secrets and delete its config section, all or
+ * nothing: under the profile's lock (src/cli/profile-lock.ts, so a setup of the same profile
+ * runs before or after, never between), the secrets first, then the section; if the section
+ * cannot be deleted the secrets are put back, and if a secret cannot be deleted (a locked
+ * keyring, an unreachable store) the section stays and the exit code says so.
+ */
 import { openCredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey } from '../../cache/entry.js';
 import { editConfigFile, readConfigText } from '../../config/config-file.js';
@@ -7,11 +13,12 @@ import { profilesFromIni } from '../../config/ini-parse.js';
 import { KEYS } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
-import { CredsError, profileLabel } from '../../errors.js';
+import { CredsError, isCredsError, profileLabel } from '../../errors.js';
 import { deleteLargeSecret } from '../../secrets/large-secret.js';
-import { hasSecret, SECRET_KINDS, secretAccount, storeName } from '../../secrets/store.js';
+import { absenceOf, lockedError, SECRET_KINDS, secretAccount, type SecretStore, storeName } from '../../secrets/store.js';
 import { debugLog, type Io } from '../io.js';
-
+import { withProfileLock } from '../profile-lock.js';
+import { restoreSecrets, type Snapshot, snapshotSecrets } from '../setup-steps.js';
 
 export interface RemoveOptions {
   profile?: string | undefined;
@@ -22,36 +29,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   const log = debugLog(io, options.debug);
   const name = selectedProfile(options.profile, io.env);
   const file = configFilePath(io.env, io.home);
-  const settings = profilesFromIni((await readConfigText(file)) ?? '').get(name);
-
-  // Never delete a section that cognito-creds did not write: it may hold someone's real keys.
-  if (settings && !isCognitoProfile(settings)) {
-    throw new CredsError(
-      'config',
-      `${profileLabel(name)} in ${file} is not a cognito-creds profile (no cognito_* settings); it was left alone`,
-      'Check the profile name; edit the file by hand to remove other profiles.',
-    );
-  }
-
-  // The store is opened (and read) before anything changes: if it cannot be reached, nothing is.
-  const choice = settings?.[KEYS.secretStore] === 'file' ? 'file' : 'keychain';
-  const store = await io.secrets(choice);
-  await hasSecret(store, secretAccount(name, 'password'));
-
-  // The config first: if it cannot be written, the section and its secrets both stay.
-  let removed = false;
-  if (settings) {
-    await editConfigFile(file, (text) => {
-      const result = removeProfile(text, name);
-      removed = result.removed;
-      return result.text;
-    });
-  }
-
-  const deleted: string[] = [];
-  for (const { kind, label } of SECRET_KINDS) {
-    if (await deleteLargeSecret(store, secretAccount(name, kind))) deleted.push(label);
-  }
+  const { settings, removed, deleted, choice } = await withProfileLock(file, name, () => removeProfileAndSecrets(name, file, io));
   log(`keychain entries deleted: ${deleted.join(', ') || 'none'}`);
 
   // Cached credentials of the profile's identity go too (a profile too broken to resolve has none).
@@ -74,4 +52,81 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
       `${deleted.length ? `${deleted.join(', ')} deleted from ${storeName(choice)}` : 'no secrets were stored'}` +
       `${cacheDeleted ? '; cached credentials deleted' : ''}.\n`,
   );
+}
+
+interface Removal {
+  settings: Readonly<Record<string, string>> | undefined;
+  removed: boolean;
+  deleted: string[];
+  choice: 'keychain' | 'file';
+}
+
+/** Under the profile's lock: read the section (a setup may just have written it), delete the secrets, then the section. */
+async function removeProfileAndSecrets(name: string, file: string, io: Io): Promise<Removal> {
+  const settings = profilesFromIni((await readConfigText(file)) ?? '').get(name);
+  // Never delete a section that cognito-creds did not write: it may hold someone's real keys.
+  if (settings && !isCognitoProfile(settings)) {
+    throw new CredsError(
+      'config',
+      `${profileLabel(name)} in ${file} is not a cognito-creds profile (no cognito_* settings); it was left alone`,
+      'Check the profile name; edit the file by hand to remove other profiles.',
+    );
+  }
+  const choice = settings?.[KEYS.secretStore] === 'file' ? 'file' : 'keychain';
+  const store = await io.secrets(choice);
+  // What is stored now: what a failure puts back. Reading it also proves the store can be reached.
+  const snapshot = await snapshotSecrets(store, name).catch((err: unknown) => {
+    throw nothingRemoved(err);
+  });
+  // A locked keyring answers as if nothing were stored (and deletes nothing): ask before anything changes.
+  const locked = await lockedKinds(store, name, snapshot);
+  if (locked.length > 0) {
+    throw lockedError(`${profileLabel(name)}: the keychain is locked, so its ${list(locked)} cannot be deleted; nothing was removed`, process.platform);
+  }
+  const deleted: string[] = [];
+  const gone = new Set<string>();
+  // Put back what was deleted (and only that: the store may be failing).
+  const undo = () => restoreSecrets(store, name, snapshot.filter(([kind]) => gone.has(kind)));
+  try {
+    for (const { kind, label } of SECRET_KINDS) {
+      gone.add(kind);
+      if (await deleteLargeSecret(store, secretAccount(name, kind))) deleted.push(label);
+    }
+  } catch (err) {
+    await undo();
+    throw nothingRemoved(err);
+  }
+  let removed = false;
+  if (settings) {
+    try {
+      await editConfigFile(file, (text) => {
+        const result = removeProfile(text, name);
+        removed = result.removed;
+        return result.text;
+      });
+    } catch (err) {
+      await undo(); // the section stays, so its secrets come back
+      throw err;
+    }
+  }
+  return { settings, removed, deleted, choice };
+}
+
+/** The labels of the secrets that are stored but locked (those the snapshot could not read). */
+async function lockedKinds(store: SecretStore, name: string, snapshot: Snapshot): Promise<string[]> {
+  const locked: string[] = [];
+  for (const [kind, value] of snapshot) {
+    if (value !== null) continue;
+    if ((await absenceOf(store, secretAccount(name, kind))) === 'locked') locked.push(SECRET_KINDS.find((s) => s.kind === kind)?.label ?? kind);
+  }
+  return locked;
+}
+
+function nothingRemoved(err: unknown): unknown {
+  if (!isCredsError(err)) return err;
+  return new CredsError(err.kind, `${err.message}; nothing was removed`, err.hint, { cause: err });
+}
+
+function list(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }

@@ -15,6 +15,7 @@ import { CredsError, formatError, isCredsError, profileLabel } from '../../error
 import type { DebugLog } from '../../log/debug.js';
 import { SECRET_KINDS, type SecretStore, storeName } from '../../secrets/store.js';
 import { debugLog, type Io, signInDeps } from '../io.js';
+import { withProfileLock } from '../profile-lock.js';
 import { ask } from '../prompt.js';
 import { credentialProcessLine, selfCommand } from '../self-command.js';
 import {
@@ -64,16 +65,24 @@ interface Answers {
   optional: OptionalSecrets;
 }
 
-/** Save: the secrets first, then the config; a config that cannot be written puts the secrets back. */
+/**
+ * Save, under the profile's lock (a remove of the same profile runs wholly before or after): the
+ * secrets first, then the config. If the config cannot be written, the keychain entries are put
+ * back as they were, so that nothing is half-saved.
+ */
 async function save(io: Io, log: DebugLog, target: Target, a: Answers, signedIn: SignInResult | undefined, verified: boolean): Promise<void> {
   const password = signedIn?.tokens.newPassword || a.given.password;
-  await saveSecrets(a.store, target.name, { password, 'client-secret': a.optional['client-secret'], 'totp-secret': a.optional['totp-secret'] });
-  try {
-    await writeProfile(io, target, a.profile, a.settings);
-  } catch (err) {
-    await restoreSecrets(a.store, target.name, a.snapshot);
-    throw err;
-  }
+  await withProfileLock(target.file, target.name, async () => {
+    // Read again: a remove may have run since the first snapshot, deleting what it saw.
+    const current = await snapshotSecrets(a.store, target.name);
+    await saveSecrets(a.store, target.name, { password, 'client-secret': a.optional['client-secret'], 'totp-secret': a.optional['totp-secret'] });
+    try {
+      await writeProfile(io, target, a.profile, a.settings);
+    } catch (err) {
+      await restoreSecrets(a.store, target.name, undoTo(a.snapshot, current, signedIn !== undefined));
+      throw err;
+    }
+  });
   // The verifying sign-in's credentials serve the first calls (an MFA code is not asked twice).
   if (signedIn) await cacheCredentials(io, log, target.name, a.profile, signedIn);
   io.stdout(summary(target, a.profile, a.optional, verified, password !== a.given.password));
@@ -134,6 +143,18 @@ interface Verification {
   store: SecretStore;
   given: GivenPassword;
   optional: OptionalSecrets;
+}
+
+/**
+ * What a failed save puts back: the secrets as they are under the lock, except the refresh token
+ * that the verifying sign-in wrote, which goes back to what it was before (unless a remove has
+ * deleted it since: then it stays deleted).
+ */
+function undoTo(before: Snapshot, current: Snapshot, verified: boolean): Snapshot {
+  return current.map(([kind, value]) => {
+    if (kind !== 'refresh-token' || !verified || value === null) return [kind, value];
+    return [kind, before.find(([k]) => k === kind)?.[1] ?? null];
+  });
 }
 
 /** Sign in once with what was given (asking for a new password if Cognito requires one), and keep the session. */

@@ -8,7 +8,7 @@ import { configFilePath } from '../../config/paths.js';
 import { type CognitoProfile, isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, forTerminal, isCredsError, profileLabel } from '../../errors.js';
 import { getLargeSecret } from '../../secrets/large-secret.js';
-import { hasSecret, SECRET_KINDS, secretAccount, storeName } from '../../secrets/store.js';
+import { absenceOf, hasSecret, SECRET_KINDS, secretAccount, storeName } from '../../secrets/store.js';
 import { isoSeconds } from '../../output/credential-process.js';
 import { type Io } from '../io.js';
 import { minTtlSeconds } from '../../credentials/profile-credentials.js';
@@ -52,22 +52,30 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
   io.stdout(`${lines.map(forTerminal).join('\n')}\n`);
 }
 
-/** `  keychain:   password stored, client secret not stored, …` (or why the store is unreachable). */
+/**
+ * `  keychain:   password stored, client secret not stored, …` (or why the store is unreachable);
+ * a secret behind a locked keyring is "stored but locked", with a line saying what to do.
+ */
 async function secretsLine(profile: CognitoProfile, io: Io): Promise<string> {
   const stored: string[] = [];
   let problem: string | undefined;
+  let locked = false;
   try {
     const store = await io.secrets(profile.secretStore);
     for (const { kind, label } of SECRET_KINDS) {
       const account = secretAccount(profile.name, kind);
       const present = kind === 'refresh-token' ? (await getLargeSecret(store, account)) !== null : await hasSecret(store, account);
-      stored.push(`${label} ${present ? 'stored' : 'not stored'}`);
+      const lockedHere = !present && (await absenceOf(store, account)) === 'locked';
+      locked ||= lockedHere;
+      stored.push(`${label} ${present ? 'stored' : lockedHere ? 'stored but locked' : 'not stored'}`);
     }
   } catch (err) {
     problem = isCredsError(err) ? err.message : String(err);
   }
   const where = storeName(profile.secretStore).replace(/^the /, '');
-  return `  ${`${where}:`.padEnd(12)} ${problem ? `unreachable (${problem})` : stored.join(', ')}`;
+  const line = `  ${`${where}:`.padEnd(12)} ${problem ? `unreachable (${problem})` : stored.join(', ')}`;
+  return locked ? `${line}
+${' '.repeat(15)}the keychain is locked: unlock it to use them (docs/troubleshooting.md, "The keychain is locked")` : line;
 }
 
 /** `  credentials: cached, expire … (in …); served until …`, or none, expired, unusable. */
