@@ -46,7 +46,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     }
     lines.push(`${name}: ${profile.username} in ${profile.userPoolId}, identity pool ${profile.identityPoolId}${profile.roleArn ? `, role ${profile.roleArn}` : ''}`);
 
-    lines.push(await secretsLine(profile, io));
+    lines.push(...(await secretsLines(profile, io)));
     lines.push(await credentialsLine(profile, cache, io));
   }
   io.stdout(`${lines.map(forTerminal).join('\n')}\n`);
@@ -56,7 +56,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
  * `  keychain:   password stored, client secret not stored, …` (or why the store is unreachable);
  * a secret behind a locked keyring is "stored but locked", with a line saying what to do.
  */
-async function secretsLine(profile: CognitoProfile, io: Io): Promise<string> {
+async function secretsLines(profile: CognitoProfile, io: Io): Promise<string[]> {
   const stored: string[] = [];
   let problem: string | undefined;
   let locked = false;
@@ -74,8 +74,8 @@ async function secretsLine(profile: CognitoProfile, io: Io): Promise<string> {
   }
   const where = storeName(profile.secretStore).replace(/^the /, '');
   const line = `  ${`${where}:`.padEnd(12)} ${problem ? `unreachable (${problem})` : stored.join(', ')}`;
-  return locked ? `${line}
-${' '.repeat(15)}the keychain is locked: unlock it to use them (docs/troubleshooting.md, "The keychain is locked")` : line;
+  // Two lines, each escaped for the terminal on its own.
+  return locked ? [line, `${' '.repeat(15)}the keychain is locked: unlock it to use them (docs/troubleshooting.md, "The keychain is locked")`] : [line];
 }
 
 /** `  credentials: cached, expire … (in …); served until …`, or none, expired, unusable. */
