@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { killGroup } from './env.js';
 
 export class SpecialFiles {
   private readonly rescuers: ChildProcess[] = [];
@@ -20,7 +21,8 @@ export class SpecialFiles {
   fifo(file: string, rescueAfterMs = 3_000): string {
     execFileSync('mkfifo', ['-m', '600', file]);
     // Each `: 3>` waits for a reader, opens, closes: every blocked reader gets end-of-file.
-    const rescuer = spawn('sh', ['-c', `sleep ${rescueAfterMs / 1000}; while [ -p "$1" ]; do : 3> "$1"; done`, 'sh', file], { stdio: 'ignore' });
+    // Its own process group, so that close() ends its `sleep` too.
+    const rescuer = spawn('sh', ['-c', `sleep ${rescueAfterMs / 1000}; while [ -p "$1" ]; do : 3> "$1"; done`, 'sh', file], { stdio: 'ignore', detached: true });
     rescuer.on('error', () => undefined);
     this.rescuers.push(rescuer);
     return file;
@@ -41,7 +43,7 @@ export class SpecialFiles {
     for (const child of this.rescuers.splice(0)) {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
+        killGroup(child.pid, 'SIGKILL');
         await exited;
       }
     }
