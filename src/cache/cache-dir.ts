@@ -1,15 +1,21 @@
 /**
  * The credentials cache on disk: `$XDG_CACHE_HOME/cognito-creds` or `~/.cache/cognito-creds`,
  * a 0700 directory of 0600 files owned by the user. A directory that is a symlink or belongs to
- * someone else is refused: whoever controls it could hand us credentials of their choosing.
+ * someone else is refused: whoever controls it could hand us credentials of their choosing. An
+ * entry (or lock) that is not a regular file of the user is never opened, followed or waited on: it
+ * is refused, naming it, and left as it is.
  */
-import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CredsError, errnoText } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
 import { isErrno } from '../fs/lock.js';
 import { checkPrivateDirSync, ensurePrivateDir, type PrivateDirProblem } from '../fs/private-dir.js';
+import { isNotRegularFile, type NotRegularFileError, withRegularFileSync } from '../fs/regular-file.js';
 import { type CacheEntry, parseEntry, serializeEntry } from './entry.js';
+
+/** An entry is a few hundred bytes; a larger file is not one. */
+const MAX_ENTRY_BYTES = 64 * 1024;
 
 export function cacheDirPath(env: Readonly<Record<string, string | undefined>>, home: string): string {
   const xdg = env.XDG_CACHE_HOME;
@@ -21,7 +27,8 @@ export function cacheDirPath(env: Readonly<Record<string, string | undefined>>, 
 export class CredentialsCache {
   constructor(
     readonly dir: string,
-    private readonly uid: number | undefined = process.getuid?.(),
+    /** The owner every file in the cache must have (undefined: not checked, e.g. on Windows). */
+    readonly uid: number | undefined = process.getuid?.(),
   ) {}
 
   entryPath(key: string): string {
@@ -34,24 +41,19 @@ export class CredentialsCache {
 
   /**
    * The entry for `key`, or undefined when there is none or it is damaged (a damaged file is
-   * simply replaced by the next write). Throws a CredsError only for an unsafe directory.
+   * simply replaced by the next write). Throws a CredsError for an unsafe directory, and for an
+   * entry that is not a regular file of the user (a FIFO, socket, directory, symbolic link, device
+   * or someone else's file), which is left as it is.
    */
   async read(key: string): Promise<CacheEntry | undefined> {
     // Synchronous I/O on purpose: this is the warm path, and node's fs/promises costs to load.
     if (!this.checkDirSync()) return undefined;
-    let fd: number;
+    const file = this.entryPath(key);
     try {
-      fd = openSync(this.entryPath(key), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      return withRegularFileSync(file, this.uid, (fd, stat) => (stat.size > MAX_ENTRY_BYTES ? undefined : parseEntry(readFileSync(fd, 'utf8'))));
     } catch (err) {
-      if (isErrno(err, 'ENOENT') || isErrno(err, 'ELOOP')) return undefined;
-      throw cacheError(`cannot read ${this.entryPath(key)}: ${errnoText(err)}`, err);
-    }
-    try {
-      const stat = fstatSync(fd);
-      if (!stat.isFile() || (this.uid !== undefined && stat.uid !== this.uid) || stat.size > 64 * 1024) return undefined;
-      return parseEntry(readFileSync(fd, 'utf8'));
-    } finally {
-      closeSync(fd);
+      if (isNotRegularFile(err)) throw refuseEntry(file, err);
+      throw cacheError(`cannot read ${file}: ${errnoText(err)}`, err);
     }
   }
 
@@ -60,6 +62,7 @@ export class CredentialsCache {
     try {
       await atomicWriteFile(this.entryPath(key), serializeEntry(entry), 0o600, { durable: false });
     } catch (err) {
+      if (isNotRegularFile(err)) throw refuseEntry(err.path, err);
       throw cacheError(`cannot write the credentials cache in ${this.dir}: ${errnoText(err)}`, err);
     }
   }
@@ -109,6 +112,11 @@ function refuseCacheDir(dir: string, problem: PrivateDirProblem): CredsError {
     case 'chmod-failed':
       return cacheError(`cannot make the cache directory ${dir} private (0700): ${errnoText(problem.cause)}`, problem.cause);
   }
+}
+
+/** An entry that is not a regular file of the user: refused, left as it is. */
+function refuseEntry(file: string, err: NotRegularFileError): CredsError {
+  return new CredsError('cache', `the cache entry ${file} ${err.problem}`, `Delete ${file}; cognito-creds writes a new one.`, { cause: err });
 }
 
 function cacheError(message: string, cause?: unknown): CredsError {

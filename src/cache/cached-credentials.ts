@@ -1,11 +1,13 @@
 /**
  * Credentials through the cache: serve a fresh entry; otherwise one caller per identity signs
  * in while the others wait on a lock and then read what it wrote. The cache never stands in the
- * way: when it cannot be used, credentials still come, and the problem is reported as a warning.
+ * way: when it cannot be used, credentials still come, and the problem is reported as a warning
+ * (one line at most: once the cache has failed, it is not used again in this call). An entry or
+ * lock that is not a regular file of the user is such a problem: a miss, never a wait.
  */
 import type { AwsCredentials } from '../shapes.js';
-import { isCredsError } from '../errors.js';
-import { acquireLock, LockTimeoutError, type ReleaseLock } from '../fs/lock.js';
+import { errnoText, isCredsError } from '../errors.js';
+import { acquireLock, isLockPathNotRegular, LockTimeoutError, type ReleaseLock } from '../fs/lock.js';
 import type { DebugLog } from '../log/debug.js';
 import type { CredentialsCache } from './cache-dir.js';
 import { type CacheEntry, entryFor } from './entry.js';
@@ -54,16 +56,17 @@ export async function cachedCredentials(
 
   let release: ReleaseLock | undefined;
   if (usable) {
+    const lockPath = cache.lockPath(key);
     try {
       await cache.checkDir(true);
       release = await log.step('wait for the sign-in lock', () =>
-        acquireLock(cache.lockPath(key), { timeoutMs: options.lockTimeoutMs, staleMs: options.lockTimeoutMs * 2 }),
+        acquireLock(lockPath, { timeoutMs: options.lockTimeoutMs, staleMs: options.lockTimeoutMs * 2, uid: cache.uid }),
       );
     } catch (err) {
       if (err instanceof LockTimeoutError) log(`lock still held after ${err.waitedMs} ms; signing in without it`);
       else {
         usable = false;
-        options.warn(describe(err));
+        options.warn(describe(isCredsError(err) || isLockPathNotRegular(err) ? err : new Error(`cannot take the lock file ${lockPath}: ${errnoText(err)}`)));
       }
     }
   }

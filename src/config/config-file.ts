@@ -3,7 +3,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CredsError, errnoText, profileLabel } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
-import { acquireLock, isErrno, LockTimeoutError } from '../fs/lock.js';
+import { acquireLock, isErrno, isLockPathNotRegular, LockTimeoutError } from '../fs/lock.js';
 import { parseIni, profilesFromIni } from './ini-parse.js';
 import { type CognitoProfile, resolveCognitoProfile } from './profile.js';
 
@@ -84,7 +84,8 @@ export async function editConfigFile(
         `Try again; if no other cognito-creds runs, delete ${lockPath}.`,
       );
     }
-    throw writeError(target, err, lockPath);
+    // A FIFO, socket, directory or link at the lock's path is refused at once, never waited on.
+    throw writeError(target, isLockPathNotRegular(err) ? new Error(`it is ${err.what}`, { cause: err }) : err, lockPath);
   }
   try {
     const before = (await readConfigText(target)) ?? '';

@@ -9,6 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { withRegularFileSync } from '../fs/regular-file.js';
 import type { DebugLog } from '../log/debug.js';
 
 type SignIn = typeof import('./sign-in.js');
@@ -28,7 +29,8 @@ async function loadWithCodeCache(file: string, cacheDir: string, log: DebugLog):
   const cacheFile = path.join(cacheDir, `v8-provider-${process.version}-${process.arch}-${stat.size}-${Math.round(stat.mtimeMs)}-${Math.round(stat.ctimeMs)}-${stat.ino}.bin`);
   let cached: Buffer | undefined;
   try {
-    cached = readFileSync(cacheFile);
+    // Only a regular file of ours: a FIFO there must not block the sign-in, nor anyone's file be run.
+    cached = withRegularFileSync(cacheFile, process.getuid?.(), (fd) => readFileSync(fd));
   } catch {
     cached = undefined;
   }

@@ -1,12 +1,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { refuseNonRegularAtSync } from './regular-file.js';
 import { uniqueSuffix } from './unique.js';
 
 /**
  * Write a file atomically: a temporary file beside it (same directory, so the rename cannot
  * cross file systems), fsync, then rename over the target. Readers see the old bytes or the
  * new bytes, never a half-written file. `mode` applies to the temporary file before any byte
- * is written, so the data is never readable by others even for an instant.
+ * is written, so the data is never readable by others even for an instant. Only a regular file
+ * (or nothing) is replaced: a FIFO, device, socket, directory or symbolic link at `target` is left
+ * as it is, and the write fails with a NotRegularFileError naming it.
  */
 export async function atomicWriteFile(
   target: string,
@@ -26,6 +29,7 @@ export async function atomicWriteFile(
     } finally {
       await handle.close();
     }
+    refuseNonRegularAtSync(target);
     await fs.rename(tmp, target);
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);

@@ -120,14 +120,15 @@ describe('CredentialsCache', () => {
     await expect(cache.read('k')).rejects.toThrow(/belongs to uid \d+, not to you; refusing to use it/);
   });
 
-  it('ignores an entry file that is a symlink, and a damaged one', async () => {
+  it('refuses an entry file that is a symlink (never followed, left as it is), and ignores a damaged one', async () => {
     const cache = new CredentialsCache(path.join(tmp, 'cognito-creds'));
     await cache.write('k', entry);
     const planted = path.join(tmp, 'planted.json');
     await fs.writeFile(planted, serializeEntry({ ...entry, accessKeyId: 'ASIAPLANTED' }));
     await fs.rm(cache.entryPath('k'));
     await fs.symlink(planted, cache.entryPath('k'));
-    expect(await cache.read('k')).toBeUndefined();
+    await expect(cache.read('k')).rejects.toThrow(`the cache entry ${cache.entryPath('k')} is a symbolic link, not a regular file`);
+    expect(await fs.readlink(cache.entryPath('k'))).toBe(planted);
     await fs.rm(cache.entryPath('k'));
     await fs.writeFile(cache.entryPath('k'), '{"version":1,"acc');
     expect(await cache.read('k')).toBeUndefined();
