@@ -13,7 +13,8 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CredsError, errnoText, firstLine } from '../errors.js';
 import { atomicWriteFile } from '../fs/atomic-write.js';
-import { isErrno, LockTimeoutError, withLock } from '../fs/lock.js';
+import { isErrno, isLockPathNotRegular, LockTimeoutError, withLock } from '../fs/lock.js';
+import { NO_BLOCK_NO_FOLLOW } from '../fs/regular-file.js';
 import { ensurePrivateDir, type PrivateDirProblem } from '../fs/private-dir.js';
 import {
   damaged,
@@ -207,6 +208,9 @@ export class FileSecretStore implements SecretStore {
       if (isErrno(err, 'EACCES') || isErrno(err, 'EPERM') || isErrno(err, 'EROFS') || isErrno(err, 'ENOSPC')) {
         throw fileError(`cannot lock the secrets file ${this.file}: ${errnoText(err)}`, err);
       }
+      if (isLockPathNotRegular(err)) {
+        throw new CredsError('keychain', `cannot lock the secrets file ${this.file}: ${err.message}; it was left as it was`, `Remove ${this.lockPath} if it is not a lock file of a running cognito-creds.`, { cause: err });
+      }
       throw err;
     }
   }
@@ -216,7 +220,8 @@ export class FileSecretStore implements SecretStore {
     if (!(await this.checkDir(false))) return undefined;
     let handle;
     try {
-      handle = await fs.open(this.file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      // Never blocks on a FIFO planted there, nor follows a link; fstat below refuses what is not a file.
+      handle = await fs.open(this.file, constants.O_RDONLY | NO_BLOCK_NO_FOLLOW);
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return undefined;
       if (isErrno(err, 'ELOOP')) throw fileError(`the secrets file ${this.file} is a symbolic link; refusing to use it`, err);
@@ -225,7 +230,7 @@ export class FileSecretStore implements SecretStore {
     let text: string;
     try {
       const stat = await handle.stat();
-      if (!stat.isFile()) throw fileError(`the secrets file ${this.file} is not a regular file`);
+      if (!stat.isFile()) throw fileError(`the secrets file ${this.file} is not a regular file; it was left as it was`);
       if (this.uid !== undefined && stat.uid !== this.uid) {
         throw fileError(`the secrets file ${this.file} belongs to uid ${stat.uid}, not to you; refusing to use it`);
       }
