@@ -12,6 +12,8 @@ export const KEYS = {
   minTtl: 'cognito_min_ttl',
   secretStore: 'cognito_secret_store',
   credentialProcess: 'credential_process',
+  /** Setup's record of the keys it added to a section the user had (src/config/ownership.ts). */
+  setupAdded: 'cognito_setup_added',
   /** Not ours: the AWS CLI's and SDKs' region, which setup writes when the profile has none. */
   awsRegion: 'region',
 } as const;

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONSUMERS, type ConsumerName } from '../support/consumers.js';
-import { CLI_BIN, makeTestHome, runCli, type TestHome } from '../support/env.js';
+import { CLI_BIN, makeTestHome, runCli, runCommand, type TestHome } from '../support/env.js';
 import { keytarInChild, startKeyring, type Keyring } from '../support/keyring.js';
 import {
   createCognitoFixture,
@@ -81,7 +81,9 @@ describeWith(['moto', 'keyring', 'awscli', 'boto3'], 'cognito-creds end to end (
       const line = `credential_process = ${process.execPath} ${CLI_BIN} credential-process --profile dev`;
       expect(text.slice(HAND_WRITTEN.length)).toBe(
         `\n[profile dev]\n${line}\ncognito_user_pool_id = ${fixture.userPoolId}\ncognito_client_id = ${fixture.clientId}\n` +
-          `cognito_identity_pool_id = ${fixture.identityPoolId}\ncognito_username = ${fixture.username}\ncognito_auth_flow = USER_PASSWORD_AUTH\n`,
+          `cognito_identity_pool_id = ${fixture.identityPoolId}\ncognito_username = ${fixture.username}\ncognito_auth_flow = USER_PASSWORD_AUTH\n` +
+          // The profile had no region: the identity pool's, for the AWS CLI and SDKs.
+          `region = ${fixture.identityPoolId.split(':')[0]}\n`,
       );
       expect((await fs.stat(home.configFile)).mode & 0o777).toBe(0o640);
     });
@@ -125,6 +127,14 @@ describeWith(['moto', 'keyring', 'awscli', 'boto3'], 'cognito-creds end to end (
         MOTO_SECRET_ACCESS_KEY,
         MOTO_SESSION_TOKEN,
       ]);
+    });
+
+    it('a new user\'s first command works without --region: setup wrote the identity pool\'s', async () => {
+      expect(env.AWS_REGION ?? env.AWS_DEFAULT_REGION).toBeUndefined();
+      // --endpoint-url: this AWS CLI does not read AWS_ENDPOINT_URL, and nothing may leave loopback.
+      const r = await runCommand('/usr/bin/aws', ['sts', 'get-caller-identity', '--profile', 'dev', '--output', 'json', '--endpoint-url', moto.url], { env: { ...env, AWS_PAGER: '' } });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(JSON.parse(r.stdout)).toMatchObject({ Account: expect.stringMatching(/^\d{12}$/) });
     });
 
     it('exec gives the AWS CLI v2 the credentials through the environment', async () => {

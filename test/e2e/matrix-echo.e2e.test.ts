@@ -80,6 +80,8 @@ describe('echoed and exported text (the built binary, the fake Cognito)', () => 
 
   it('export --format dotenv, sourced by `set -a; .`, sets the exact region and runs nothing', async () => {
     const region = 'r $(touch pwned) `touch pwned2`';
+    // AWS_REGION applies to a profile without a region of its own: drop the one setup wrote.
+    await fs.writeFile(home.configFile, (await fs.readFile(home.configFile, 'utf8')).replace(/^region = .*\n/m, ''));
     const r = await runCli(['export', '--profile', 'dev', '--format', 'dotenv'], { env: { ...env, AWS_REGION: region } });
     expect([r.code, r.stderr]).toEqual([0, '']);
     const file = path.join(home.home, 'creds.env');
