@@ -19,7 +19,7 @@ export { isValidProfileName } from './ini-write.js';
 // ---------------------------------------------------------------------------------------------
 // Bytes and lines (a "binary" string holds one character per byte)
 
-const ASCII = /^\p{ASCII}*$/u;
+const NOT_ASCII = /[\u0080-\uffff]/;
 
 function toBinary(input: string | Uint8Array): string {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -31,8 +31,8 @@ function fromBinary(input: string | Uint8Array, binary: string): string | Buffer
   return typeof input === 'string' ? bytes.toString('utf8') : bytes;
 }
 
-const decode = (raw: string): string => (ASCII.test(raw) ? raw : Buffer.from(raw, 'latin1').toString('utf8'));
-const encode = (text: string): string => (ASCII.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1'));
+const decode = (raw: string): string => (!NOT_ASCII.test(raw) ? raw : Buffer.from(raw, 'latin1').toString('utf8'));
+const encode = (text: string): string => (!NOT_ASCII.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1'));
 
 function readDoc(binary: string): Doc {
   const lines = splitLines(binary, decode);
