@@ -68,6 +68,15 @@ describe('the config file is not a regular file: exit 3 at once, the path left a
     expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 
+  it('a FIFO at AWS_CONFIG_FILE: completing --profile answers at once, with no names', async () => {
+    const r = await runCli(['--get-yargs-completions', 'cognito-creds', 'credential-process', '--profile', ''], {
+      env: { ...home.env, AWS_CONFIG_FILE: fifo },
+      timeoutMs: 15_000,
+    });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut }).toEqual({ code: 0, stdout: '', stderr: '', timedOut: false });
+    expect(r.ms).toBeLessThan(FAST_MS);
+  });
+
   it('a symlink to a FIFO: the path given is named, the link and the FIFO stay', async () => {
     for (const argv of [['credential-process', '--profile', 'dev'], SETUP]) {
       const r = await runCli(argv, { env: { ...home.env, AWS_CONFIG_FILE: link }, input: 'Pw-1!\n', timeoutMs: 15_000 });
