@@ -10,26 +10,36 @@
  * forms; test/e2e/ini-headers.e2e.test.ts checks it against both real readers.
  */
 
-/** The characters Python's str.isspace() accepts (str.strip() and re's \s): not quite JS's \s. */
-const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
-const PY_RSTRIP = new RegExp(`[${PY_SPACE}]+$`);
-const PY_NON_SPACE = new RegExp(`[^${PY_SPACE}]`);
+/** Whether Python's str.isspace() is true for this UTF-16 unit (str.strip() and re's \s): not quite JS's \s. */
+function isPySpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c >= 0x1c;
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
+  );
+}
 
 /** Python's `s.strip()`. */
 export function pyStrip(s: string): string {
-  return s.replace(PY_STRIP, '');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isPySpace(s.charCodeAt(start))) start++;
+  while (end > start && isPySpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /** Python's `s.rstrip()`. */
 export function pyRstrip(s: string): string {
-  return s.replace(PY_RSTRIP, '');
+  let end = s.length;
+  while (end > 0 && isPySpace(s.charCodeAt(end - 1))) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** The column of the first character that is not white space to Python (configparser's indent). */
 export function pyIndent(s: string): number {
-  const i = s.search(PY_NON_SPACE);
-  return i === -1 ? 0 : i;
+  let i = 0;
+  while (i < s.length && isPySpace(s.charCodeAt(i))) i++;
+  return i === s.length ? 0 : i;
 }
 
 /** configparser's SECTCRE (`\[(?P<header>.+)\]`, greedy) on a stripped line: the header, or undefined. */

@@ -191,7 +191,7 @@ function closeEntry(open: Open | undefined, out: Scan): undefined {
   const { entry, parts } = open;
   const joined = pyRstrip(parts.map((p) => p.text).join('\n'));
   if (!joined.startsWith('\n')) {
-    entry.value = joined.split('\n').map(stripInlineComment).join('\n');
+    entry.value = joined.includes('\n') ? joined.split('\n').map(stripInlineComment).join('\n') : stripInlineComment(joined);
     return undefined;
   }
   entry.sub = record<string>();
