@@ -32,7 +32,7 @@ interface Row {
 
 const h = (section: string | null, profile: string | null) => ({ section, profile });
 
-export const HEADER_FORMS: Row[] = [
+const HEADER_FORMS: Row[] = [
   // The forms both read as the profile.
   { line: '[profile dev]', botocore: h('profile dev', 'dev'), js: 'dev', edit: 'ok' },
   { line: '[profile\tdev]', botocore: h('profile\tdev', 'dev'), js: 'dev', edit: 'ok' },
