@@ -30,7 +30,7 @@ export function notRegularKind(stats: FileType): string | undefined {
   if (stats.isBlockDevice()) return 'a block device';
   if (stats.isDirectory()) return 'a directory';
   if (stats.isSocket()) return 'a socket';
-  return 'not a regular file';
+  return 'of another type';
 }
 
 function notRegular(file: string, kind: string): CredsError {

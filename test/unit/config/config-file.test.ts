@@ -104,7 +104,7 @@ describe('reading the config file', () => {
       'a socket',
       'a character device',
       'a block device',
-      'not a regular file',
+      'of another type',
     ]);
   });
 
