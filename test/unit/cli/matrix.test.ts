@@ -555,7 +555,12 @@ describe('setup (or remove) cannot write the config file: nothing lost, nothing 
     const dir = path.join(cli.tmp, 'config-dir');
     await fs.mkdir(dir);
     const r = await cli.run(setupArgs('dev'), { stdin: `${PASSWORD}\n`, env: { AWS_CONFIG_FILE: dir } });
-    expectFailure(r, 3, `cognito-creds: cannot read the AWS config file ${dir}: it is a directory\n  Check the path in AWS_CONFIG_FILE and the file's permissions.\n`);
+    expectFailure(
+      r,
+      3,
+      `cognito-creds: the AWS config file ${dir} is a directory, not a regular file; it was left as it was\n` +
+        '  Point AWS_CONFIG_FILE at a regular file (a symlink to one is fine), or unset it to use ~/.aws/config.\n',
+    );
     expect(cli.fake.requests).toHaveLength(0);
     expect(cli.store.entries.size).toBe(0);
     expect(await fs.readdir(dir)).toEqual([]);

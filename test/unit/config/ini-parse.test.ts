@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { parseIni, profileNameOfSection, profileSectionName, profilesFromIni } from '../../../src/config/ini-parse.js';
+import { botocoreProfileOf as profileNameOfSection, shlexSplit } from '../../../src/config/ini-headers.js';
+import { parseIni, profileSectionName, profilesFromIni, scan, sectionsOf, splitLines } from '../../../src/config/ini-parse.js';
 import { REALISTIC } from './ini-sample.js';
 
 describe('parseIni', () => {
@@ -78,7 +79,7 @@ describe('parseIni', () => {
     ]);
   });
 
-  it('joins continuation lines with a newline and keeps sub-setting keys as written', () => {
+  it('joins continuation lines with a newline (a blank line in between kept) and keeps sub-setting keys as written', () => {
     const text = [
       '[profile a]',
       'credential_process = cognito-creds creds',
@@ -95,7 +96,7 @@ describe('parseIni', () => {
     expect(parseIni(text)).toEqual([
       {
         name: 'profile a',
-        settings: { credential_process: 'cognito-creds creds\n--profile a\n--verbose', region: 'x' },
+        settings: { credential_process: 'cognito-creds creds\n--profile a\n\n--verbose', region: 'x' },
         subsections: { s3: { Max_Concurrent_Requests: '20', addressing_style: 'path' } },
       },
     ]);
@@ -108,12 +109,42 @@ describe('parseIni', () => {
     ]);
   });
 
-  it('ignores lines before the first section, lines without = and keys without a name', () => {
+  it('ignores lines before the first section, lines without = and keys without a name (botocore refuses them)', () => {
     const text = 'stray = 1\n# top comment\n[ default ]\njust words\n= no key\nok = yes\n[]\nz = 1\n';
+    // `[ default ]` keeps its spaces (it is no profile); `[]` is no header.
+    expect(parseIni(text)).toEqual([{ name: ' default ', settings: { ok: 'yes', z: '1' }, subsections: {} }]);
+    expect(profilesFromIni(text).size).toBe(0);
+  });
+
+  it('reads headers as configparser does: up to the last `]`, text after it ignored, the brackets\' spaces kept', () => {
+    const text = '[profile a] # one ]\nx = 1\n[profile b]# two\ny = 2\n[profile c]]\nz = 3\n[profile d ]\n[\tprofile e]\nw = 4\n';
+    expect(parseIni(text).map((s) => s.name)).toEqual(['profile a] # one ', 'profile b', 'profile c]', 'profile d ', '\tprofile e']);
+    expect([...profilesFromIni(text).keys()]).toEqual(['b', 'c]', 'd']);
+  });
+
+  it('takes an indented header after a less indented key for a continuation of the key, as botocore does', () => {
+    const text = '[profile a]\nk = 1\n  [profile b]\nj = 2\n[profile c]\n  i = 3\n  [profile d]\n';
     expect(parseIni(text)).toEqual([
-      { name: 'default', settings: { ok: 'yes' }, subsections: {} },
-      { name: '', settings: { z: '1' }, subsections: {} },
+      { name: 'profile a', settings: { k: '1\n[profile b]', j: '2' }, subsections: {} },
+      { name: 'profile c', settings: { i: '3' }, subsections: {} },
+      { name: 'profile d', settings: {}, subsections: {} },
     ]);
+  });
+
+  it('splits lines at a lone CR too (Python\'s universal newlines)', () => {
+    expect(parseIni('[default]\rregion = x\r\n[profile b]\ry = 2')).toEqual([
+      { name: 'default', settings: { region: 'x' }, subsections: {} },
+      { name: 'profile b', settings: { y: '2' }, subsections: {} },
+    ]);
+  });
+
+  it('splits a setting at the first = or :', () => {
+    expect(parseIni('[profile a]\nregion: x\na:b = c\nurl = http://h:1\n')[0]?.settings).toEqual({ region: 'x', a: 'b = c', url: 'http://h:1' });
+  });
+
+  it('reads non-ASCII names and values', () => {
+    const text = '[profile ünï]\ncognito_username = jürgen.müller@例え.jp\n';
+    expect(profilesFromIni(text)).toEqual(new Map([['ünï', { cognito_username: 'jürgen.müller@例え.jp' }]]));
   });
 
   it('keeps duplicate sections apart, and a later line for a key wins within a section', () => {
@@ -150,6 +181,11 @@ describe('profile names', () => {
     expect(profileNameOfSection('profiledev')).toBeUndefined();
     expect(profileNameOfSection('profile a b')).toBeUndefined();
     expect(profileNameOfSection('profile "open')).toBeUndefined();
+    expect(profileNameOfSection('profile "my dev"')).toBe('my dev');
+    // botocore only checks that the name starts with `profile`.
+    expect(profileNameOfSection('profiles dev')).toBe('dev');
+    expect(profileNameOfSection('profile.dev')).toBeUndefined();
+    expect(profileNameOfSection(' profile dev')).toBeUndefined();
     expect(profileNameOfSection('sso-session my-sso')).toBeUndefined();
     expect(profileNameOfSection('services my-services')).toBeUndefined();
   });
@@ -169,14 +205,27 @@ describe('profilesFromIni', () => {
     expect(profiles.get('my-sso')).toBeUndefined();
   });
 
-  it('merges a profile named twice, later keys winning, [profile default] included', () => {
-    const text = '[default]\na = 1\nb = 1\n[profile x]\nk = 1\n[profile default]\nb = 2\nc = 2\n[profile x]\nk = 2\n';
+  it('takes the last section of a profile whole, as botocore does; sections of one exact name merge', () => {
+    const text = '[default]\na = 1\nb = 1\n[profile x]\nk = 1\nm = 1\n[profile default]\nb = 2\nc = 2\n[profile x]\nk = 2\n[profile\tx]\nn = 3\n';
     expect(profilesFromIni(text)).toEqual(
       new Map([
-        ['default', { a: '1', b: '2', c: '2' }],
-        ['x', { k: '2' }],
+        ['default', { b: '2', c: '2' }],
+        ['x', { n: '3' }],
       ]),
     );
+    expect(profilesFromIni('[profile x]\nk = 1\nm = 1\n[profile x]\nk = 2\n').get('x')).toEqual({ k: '2', m: '1' });
+  });
+
+  it('puts the keys of [DEFAULT] under every section, as configparser does', () => {
+    const text = '[DEFAULT]\nregion = x\ns3 =\n  a = 1\n[profile a]\nk = 1\n[profile b]\nregion = y\ns3 = flat\n[services s]\n';
+    expect(profilesFromIni(text)).toEqual(
+      new Map([
+        ['a', { region: 'x', k: '1' }],
+        ['b', { region: 'y', s3: 'flat' }],
+      ]),
+    );
+    expect(sectionsOf(text, 'profile').get('a')?.subsections).toEqual({ s3: { a: '1' } });
+    expect(sectionsOf(text, 'services').get('s')?.settings).toEqual({ region: 'x' });
   });
 
   it('does not take [foo] without the profile prefix as a profile', () => {
@@ -185,5 +234,43 @@ describe('profilesFromIni', () => {
 
   it('lists a profile whose section is empty', () => {
     expect(profilesFromIni('[profile empty]\n')).toEqual(new Map([['empty', {}]]));
+  });
+});
+
+describe('what botocore refuses', () => {
+  const problems = (text: string) => scan(splitLines(text)).problems.map((p) => [p.line + 1, p.message]);
+
+  it('reports each thing that makes configparser refuse the file, with its line', () => {
+    expect(problems('\uFEFF[default]\n')).toEqual([[1, 'it starts with a byte order mark (BOM)']]);
+    expect(problems('x = 1\n[default]\n')).toEqual([[1, 'it comes before any [section] header']]);
+    expect(problems('[a]\njust words\n')).toEqual([[2, 'it is neither a setting (key = value), a comment nor a [section] header']]);
+    expect(problems('[a]\n[]\n')).toEqual([[2, 'it is neither a setting (key = value), a comment nor a [section] header']]);
+    expect(problems('[a]\n= 1\n')).toEqual([[2, 'it is a setting without a key']]);
+    expect(problems('[a]\nx = 1\n[b]\n[a]\n')).toEqual([[4, 'it repeats the section [a] of line 1']]);
+    expect(problems('[a]\nRegion = 1\nregion = 2\n')).toEqual([[3, 'it sets region again in [a] (first on line 2)']]);
+    expect(problems('[a]\ns3 =\n  x = 1\n  not a setting\n')).toEqual([[4, 'it is in the sub-settings of s3 but has no =']]);
+  });
+
+  it('finds nothing to refuse in a file botocore reads', () => {
+    expect(problems('# c\n\n[default]\nregion = x\n  more\ns3 =\n\n  a = 1\n[DEFAULT]\n[DEFAULT]\nk = 1\n')).toEqual([]);
+    expect(problems('')).toEqual([]);
+    // The blocks of [DEFAULT] are parsed only as part of another section.
+    expect(problems('[DEFAULT]\ns3 =\n  bad\n')).toEqual([]);
+    expect(problems('[DEFAULT]\ns3 =\n  bad\n[a]\n')).toEqual([[3, 'it is in the sub-settings of s3 but has no =']]);
+  });
+});
+
+describe('shlexSplit (Python\'s shlex.split, as botocore splits section names)', () => {
+  it('splits at blanks and takes quotes and backslashes as POSIX does', () => {
+    expect(shlexSplit('profile  dev')).toEqual(['profile', 'dev']);
+    expect(shlexSplit('profile "my dev"')).toEqual(['profile', 'my dev']);
+    expect(shlexSplit("profile 'a\\b'")).toEqual(['profile', 'a\\b']);
+    expect(shlexSplit('profile "a\\"b\\x"')).toEqual(['profile', 'a"b\\x']);
+    expect(shlexSplit('profile a\\ b')).toEqual(['profile', 'a b']);
+    expect(shlexSplit("profile ''")).toEqual(['profile', '']);
+    expect(shlexSplit('profile a""b')).toEqual(['profile', 'ab']);
+    expect(shlexSplit('profile\u00a0dev')).toEqual(['profile\u00a0dev']);
+    expect(shlexSplit('profile "open')).toBeUndefined();
+    expect(shlexSplit('profile a\\')).toBeUndefined();
   });
 });
