@@ -59,6 +59,11 @@ const COMMANDS: CommandSpec[] = [
           describe: 'Where secrets live: the OS keychain (default) or an encrypted file for hosts without one (passphrase: COGNITO_CREDS_FILE_PASSPHRASE or a prompt)',
         })
         .option('verify', { type: 'boolean', default: true, describe: 'Sign in once before saving (--no-verify skips it)' })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'Use a section that already has credentials of its own (static keys, a role, SSO, another credential_process): setup removes those keys, and says so',
+        })
         .example('$0 setup --profile dev', 'asks for each value in a terminal')
         .example('$0 setup --profile ci --secret-store file ...', 'no keychain: an encrypted file instead')
         .epilog(
@@ -84,6 +89,7 @@ const COMMANDS: CommandSpec[] = [
           secretStore: args.secretStore,
           passwordStdin: args.passwordStdin,
           verify: args.verify,
+          force: args.force,
           debug: args.debug,
         },
         io,

@@ -37,6 +37,7 @@ export function quoteArg(arg: string, platform: NodeJS.Platform = process.platfo
 /** What in `arg` the line cannot hold on `platform`, in words; undefined when it can. */
 function unwritable(arg: string, platform: NodeJS.Platform): string | undefined {
   if (/[\r\n]/.test(arg)) return 'a line break, which the config file cannot hold';
+  if (/(?!\t)\p{Cc}/u.test(arg)) return 'a control character, which the config file cannot hold';
   if (platform !== 'win32') return undefined;
   const c = /["%!]/.exec(arg)?.[0];
   if (c) return `a ${c}, which cmd.exe and the AWS CLI would read differently`;

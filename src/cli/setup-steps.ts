@@ -41,6 +41,8 @@ export interface SetupOptions {
   roleArn?: string | undefined;
   secretStore?: string | undefined;
   passwordStdin: boolean;
+  /** Take over a section that has credentials of its own (removing those keys). */
+  force?: boolean;
   verify: boolean;
   debug: boolean;
 }

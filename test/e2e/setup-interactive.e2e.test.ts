@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeCognito } from '../fake-cognito/server.js';
-import { CLI_BIN, makeTestHome, type TestHome } from '../support/env.js';
+import { CLI_BIN, makeTestHome, runCli, type TestHome } from '../support/env.js';
 import { ptyLines, runOnPty, type PtyStep } from '../support/pty.js';
 
 const CLIENT = 'fakeclient0000000000000001';
@@ -134,5 +134,29 @@ describe('a verification that fails at a terminal', () => {
       'cognito-creds: profile "dev": setup stopped after the refusal above; nothing was saved',
     ]);
     expect(await fs.readFile(home.configFile, 'utf8')).toBe('');
+  });
+});
+
+describe('the built binary never takes what the user had', () => {
+  const scripted = (profile: string, extra: string[] = []) =>
+    runCli(['setup', '--profile', profile, '--user-pool-id', fake.userPoolId, '--client-id', CLIENT, '--identity-pool-id', fake.identityPoolId,
+      '--username', 'alice', '--auth-flow', 'USER_PASSWORD_AUTH', '--secret-store', 'file', '--password-stdin', ...extra], { env, input: `${PASSWORD}\n` });
+
+  it('refuses a section with static keys, and gives back the bytes of one it merged into after remove', async () => {
+    const mine = '[profile work]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = not-a-secret\n\n[profile plain]\noutput = json\nregion = eu-west-1\n';
+    await fs.writeFile(home.configFile, mine);
+    const refused = await scripted('work');
+    expect({ code: refused.code, stdout: refused.stdout }).toEqual({ code: 3, stdout: '' });
+    expect(refused.stderr.split('\n')[0]).toBe(
+      `cognito-creds: profile "work" in ${home.configFile} already has aws_access_key_id, aws_secret_access_key, which setup did not write; beside a credential_process line the AWS CLI and SDKs would disagree on which credentials apply`,
+    );
+    expect(await fs.readFile(home.configFile, 'utf8')).toBe(mine);
+
+    const merged = await scripted('plain');
+    expect([merged.code, merged.stderr]).toEqual([0, '']);
+    expect(await fs.readFile(home.configFile, 'utf8')).toContain('cognito_setup_added = credential_process\n');
+    const removed = await runCli(['remove', '--profile', 'plain'], { env });
+    expect([removed.code, removed.stderr]).toEqual([0, '']);
+    expect(await fs.readFile(home.configFile, 'utf8')).toBe(mine);
   });
 });

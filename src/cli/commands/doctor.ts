@@ -11,6 +11,7 @@ import { apiTarget } from '../../credentials/api-target.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
 import { describeShadowing, shadowingSection } from '../../config/credentials-file.js';
+import { foreignCredentialKeys } from '../../config/ownership.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { describeUnknownKey, type SecretStoreChoice, unknownCognitoKeys } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
@@ -88,6 +89,14 @@ function checkProfile(name: string, file: string, text: string): { checks: Check
     checks.push({ ok: true, text: `${profileLabel(name)}: every cognito_* key is present and well-formed (user ${profile.username}, flow ${profile.authFlow})` });
   } catch (err) {
     checks.push(failure(err));
+  }
+  const foreign = foreignCredentialKeys(settings);
+  if (foreign.length) {
+    checks.push({
+      ok: false,
+      text: `${profileLabel(name)} also has ${foreign.join(', ')}: beside credential_process, the AWS CLI and SDKs disagree on which credentials apply`,
+      hint: `Remove ${foreign.join(', ')} from the section, or keep them under another profile name.`,
+    });
   }
   const unknown = unknownCognitoKeys(settings);
   if (unknown.length) {

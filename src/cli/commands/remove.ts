@@ -8,7 +8,8 @@
 import { openCredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey } from '../../cache/entry.js';
 import { editConfigFile, readConfigText } from '../../config/config-file.js';
-import { removeProfile } from '../../config/ini-edit.js';
+import { removeProfile, upsertProfile } from '../../config/ini-edit.js';
+import { keysToRemove } from '../../config/ownership.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { KEYS } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
@@ -29,7 +30,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   const log = debugLog(io, options.debug);
   const name = selectedProfile(options.profile, io.env);
   const file = configFilePath(io.env, io.home);
-  const { settings, removed, deleted, choice } = await withProfileLock(file, name, () => removeProfileAndSecrets(name, file, io));
+  const { settings, removed, keptSection, deleted, choice } = await withProfileLock(file, name, () => removeProfileAndSecrets(name, file, io));
   log(`keychain entries deleted: ${deleted.join(', ') || 'none'}`);
 
   // Cached credentials of the profile's identity go too (a profile too broken to resolve has none).
@@ -48,7 +49,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
     throw new CredsError('config', `${profileLabel(name)} is not in ${file} and has no stored secrets`, 'Check the name (--profile, AWS_PROFILE); `cognito-creds setup` creates profiles.');
   }
   io.stdout(
-    `${profileLabel(name)}: ${removed ? `section removed from ${file}` : `no section in ${file}`}; ` +
+    `${profileLabel(name)}: ${removed ? (keptSection ? `its cognito-creds keys removed from ${file} (the section and its other keys stay)` : `section removed from ${file}`) : `no section in ${file}`}; ` +
       `${deleted.length ? `${deleted.join(', ')} deleted from ${storeName(choice)}` : 'no secrets were stored'}` +
       `${cacheDeleted ? '; cached credentials deleted' : ''}.\n`,
   );
@@ -57,6 +58,8 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
 interface Removal {
   settings: Readonly<Record<string, string>> | undefined;
   removed: boolean;
+  /** Setup had written into the user's section: only its keys went. */
+  keptSection: boolean;
   deleted: string[];
   choice: 'keychain' | 'file';
 }
@@ -97,19 +100,27 @@ async function removeProfileAndSecrets(name: string, file: string, io: Io): Prom
     throw nothingRemoved(err);
   }
   let removed = false;
+  let keptSection = false;
   if (settings) {
     try {
-      await editConfigFile(file, (text) => {
-        const result = removeProfile(text, name);
+      const what = keysToRemove(settings);
+      await editConfigFile(file, (bytes) => {
+        if (what !== 'section') {
+          // Setup wrote into the user's own section: take back only its keys, leave the rest.
+          removed = true;
+          return upsertProfile(bytes, name, Object.fromEntries(what.map((key) => [key, undefined])));
+        }
+        const result = removeProfile(bytes, name);
         removed = result.removed;
         return result.text;
       });
+      keptSection = what !== 'section';
     } catch (err) {
       await undo(); // the section stays, so its secrets come back
       throw err;
     }
   }
-  return { settings, removed, deleted, choice };
+  return { settings, removed, keptSection, deleted, choice };
 }
 
 /** The labels of the secrets that are stored but locked (those the snapshot could not read). */

@@ -9,6 +9,8 @@ import { cacheKey, entryFor, identityOf } from '../../cache/entry.js';
 import { editConfigFile } from '../../config/config-file.js';
 import { upsertProfile } from '../../config/ini-edit.js';
 import { KEYS } from '../../config/keys.js';
+import { foreignCredentialKeys, setupAddedRecord } from '../../config/ownership.js';
+import { profilesFromIni } from '../../config/ini-parse.js';
 import type { CognitoProfile } from '../../config/profile.js';
 import type { SignInResult } from '../../credentials/sign-in.js';
 import { CredsError, formatError, isCredsError, profileLabel } from '../../errors.js';
@@ -18,6 +20,7 @@ import { debugLog, type Io, signInDeps } from '../io.js';
 import { withProfileLock } from '../profile-lock.js';
 import { ask } from '../prompt.js';
 import { credentialProcessLine, selfCommand } from '../self-command.js';
+import { foreignKeysError, preflight } from '../setup-checks.js';
 import {
   chooseNewPassword,
   gatherOptionalSecrets,
@@ -42,6 +45,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   const log = debugLog(io, options.debug);
   const target = await readTarget(options, io);
   log(`config file ${target.file}, profile ${target.name}, ${target.interactive ? 'interactive' : 'scripted'}`);
+  await preflight(options, io, target);
   const settings = await gatherSettings(options, io, target);
   const profile = profileFor(target, settings);
   const store = await io.secrets(profile.secretStore);
@@ -52,7 +56,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   const optional = await gatherOptionalSecrets(io, target, profile, snapshot);
   const answers: Answers = { settings, profile, store, snapshot, given, optional };
   const signedIn = options.verify ? await verifyOrCorrect(options, { io, log, target }, answers) : undefined;
-  await save(io, log, target, answers, signedIn, options.verify);
+  await save(io, log, target, answers, signedIn, options);
 }
 
 /** What setup gathered; a failed verification may replace any of it. */
@@ -70,14 +74,15 @@ interface Answers {
  * secrets first, then the config. If the config cannot be written, the keychain entries are put
  * back as they were, so that nothing is half-saved.
  */
-async function save(io: Io, log: DebugLog, target: Target, a: Answers, signedIn: SignInResult | undefined, verified: boolean): Promise<void> {
+async function save(io: Io, log: DebugLog, target: Target, a: Answers, signedIn: SignInResult | undefined, options: SetupOptions): Promise<void> {
   const password = signedIn?.tokens.newPassword || a.given.password;
+  let overridden: string[] = [];
   await withProfileLock(target.file, target.name, async () => {
     // Read again: a remove may have run since the first snapshot, deleting what it saw.
     const current = await snapshotSecrets(a.store, target.name);
     await saveSecrets(a.store, target.name, { password, 'client-secret': a.optional['client-secret'], 'totp-secret': a.optional['totp-secret'] });
     try {
-      await writeProfile(io, target, a.profile, a.settings);
+      overridden = await writeProfile(io, target, a.profile, a.settings, options.force === true);
     } catch (err) {
       await restoreSecrets(a.store, target.name, undoTo(a.snapshot, current, signedIn !== undefined));
       throw err;
@@ -85,7 +90,7 @@ async function save(io: Io, log: DebugLog, target: Target, a: Answers, signedIn:
   });
   // The verifying sign-in's credentials serve the first calls (an MFA code is not asked twice).
   if (signedIn) await cacheCredentials(io, log, target.name, a.profile, signedIn);
-  io.stdout(summary(target, a.profile, a.optional, verified, password !== a.given.password));
+  io.stdout(summary(target, a.profile, a.optional, options.verify, password !== a.given.password, overridden));
 }
 
 /** Verifications a person at the terminal may correct before setup gives up. */
@@ -180,7 +185,7 @@ async function verifySignIn({ io, log, target, profile, store, given, optional }
 }
 
 /** Write the profile's one section of the config file (every other byte stays). */
-async function writeProfile(io: Io, { name, file, existing }: Target, profile: CognitoProfile, settings: Record<string, string>): Promise<void> {
+async function writeProfile(io: Io, { name, file, existing }: Target, profile: CognitoProfile, settings: Record<string, string>, force: boolean): Promise<string[]> {
   const values: Record<string, string | undefined> = {
     [KEYS.credentialProcess]: credentialProcessLine(io.selfCommand ?? selfCommand(), name),
     [KEYS.userPoolId]: profile.userPoolId,
@@ -196,14 +201,22 @@ async function writeProfile(io: Io, { name, file, existing }: Target, profile: C
     // pool's, unless the profile has one (which is the user's, and stays).
     ...(existing[KEYS.awsRegion] === undefined ? { [KEYS.awsRegion]: profile.identityRegion } : {}),
   };
-  await editConfigFile(file, (text) => {
+  let overridden: string[] = [];
+  await editConfigFile(file, (bytes) => {
+    // The section as it is now, under the lock: whose it is decides what setup records.
+    const before = profilesFromIni(bytes.toString('utf8')).get(name);
+    overridden = before ? foreignCredentialKeys(before) : [];
+    if (overridden.length && !force) throw foreignKeysError(name, file, overridden); // appeared since setup began
+    for (const key of overridden) values[key] = undefined;
+    values[KEYS.setupAdded] = setupAddedRecord(before, values);
     try {
-      return upsertProfile(text, name, values);
+      return upsertProfile(bytes, name, values);
     } catch (err) {
       // The editor refuses values that would not read back the same (a line break, a comment).
       throw new CredsError('config', `${profileLabel(name)}: cannot write the profile: ${(err as Error).message}`, 'Nothing was changed; see docs/troubleshooting.md.', { cause: err });
     }
   });
+  return overridden;
 }
 
 /** Cache the verifying sign-in's credentials; a failure only costs the first call a sign-in. */
@@ -213,13 +226,14 @@ async function cacheCredentials(io: Io, log: DebugLog, name: string, profile: Co
 }
 
 /** What was saved where, and how to try it. */
-function summary({ name, file, existing }: Target, profile: CognitoProfile, optional: OptionalSecrets, verified: boolean, newPassword: boolean): string {
+function summary({ name, file, existing }: Target, profile: CognitoProfile, optional: OptionalSecrets, verified: boolean, newPassword: boolean, overridden: string[]): string {
   const where = storeName(profile.secretStore);
   const saved = ['the password', optional['client-secret'] && 'the client secret', optional['totp-secret'] && 'the TOTP secret'].filter(Boolean) as string[];
   const region = existing[KEYS.awsRegion] ?? profile.identityRegion;
   return (
     `${profileLabel(name)} saved in ${file}; ${list(saved)} ${saved.length > 1 ? 'are' : 'is'} in ${where}` +
     `${verified ? ' and the sign-in was verified' : ''}${newPassword ? ' (with the new password)' : ''}.\n` +
+    (overridden.length ? `Removed from the section (--force): ${overridden.join(', ')}.\n` : '') +
     `Region for AWS commands: ${region}${existing[KEYS.awsRegion] === undefined ? ' (the identity pool\'s; change it with `region =` in the profile)' : ' (the profile\'s own)'}.\n` +
     `Try it: aws sts get-caller-identity --profile ${name}\n`
   );

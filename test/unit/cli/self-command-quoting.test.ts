@@ -35,9 +35,11 @@ const TOKENS = [
   '$(touch pwned)', '`touch pwned`', '${HOME}', '$HOME', "'\\''", '\\$', '\\"', ' #', ' ;', '\t#', '\u00a0#', '\u3000;',
   '\u2028', '\u0085', '\x01', '\x1b[31m', '\x7f', '\u009b', 'é', '日本', '😀', '\u2018', '\u2019', '-', '--',
 ];
-const segment = fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 6 }).map((t) => t.join('').replaceAll('/', ''));
+// Control characters (the config file cannot hold them) are refused: the refusal rows below.
+const WRITABLE = TOKENS.filter((t) => !/(?!\t)\p{Cc}/u.test(t));
+const segment = fc.array(fc.constantFrom(...WRITABLE), { minLength: 1, maxLength: 6 }).map((t) => t.join('').replaceAll('/', ''));
 const posixPath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => `/${s.join('/')}`);
-const WIN_TOKENS = TOKENS.filter((t) => !/["%!/]/.test(t) && !/\s[#;]/.test(t));
+const WIN_TOKENS = WRITABLE.filter((t) => !/["%!/]/.test(t) && !/\s[#;]/.test(t));
 const winSegment = fc.array(fc.constantFrom(...WIN_TOKENS), { minLength: 1, maxLength: 6 }).map((t) => t.join('').replace(/\s+(?=[#;])/g, '_'));
 const winPath = fc.array(winSegment, { minLength: 1, maxLength: 4 }).map((s) => `C:\\${s.join('\\')}\\x.exe`);
 const profile = fc.constantFrom('dev', 'team.dev-1', 'a@b+c', '_x');
@@ -185,6 +187,8 @@ describe('quoteArg', () => {
   it.each([
     ['linux', '/opt/a\nb/node', 'a line break, which the config file cannot hold'],
     ['linux', '/opt/a\rb/node', 'a line break, which the config file cannot hold'],
+    ['linux', '/opt/a\x1b[31mb/node', 'a control character, which the config file cannot hold'],
+    ['linux', '/opt/a\u0085b/node', 'a control character, which the config file cannot hold'],
     ['win32', 'C:\\a%PATH%\\node.exe', 'a %, which cmd.exe and the AWS CLI would read differently'],
     ['win32', 'C:\\a!b\\node.exe', 'a !, which cmd.exe and the AWS CLI would read differently'],
     ['win32', 'C:\\a"b\\node.exe', 'a ", which cmd.exe and the AWS CLI would read differently'],
