@@ -139,8 +139,8 @@ export function keychainError(what: string, err: unknown, platform: NodeJS.Platf
     return new CredsError(
       'keychain',
       `cannot ${what} the keychain: no usable D-Bus Secret Service (${detail})`,
-      'Unlock your desktop keyring; on a headless box or WSL run `dbus-run-session -- bash`, then ' +
-        '`gnome-keyring-daemon --unlock --components=secrets` (type a keyring password, Ctrl-D) (docs/troubleshooting.md).',
+      'Unlock your desktop keyring. With none (a headless box, WSL): run `dbus-run-session -- bash`, then ' +
+        '`gnome-keyring-daemon --unlock --components=secrets`, or keep the secrets in an encrypted file: `cognito-creds setup --secret-store file` (docs/troubleshooting.md).',
       { cause: err },
     );
   }

@@ -253,7 +253,7 @@ describeWith(['moto', 'keyring', 'awscli', 'boto3'], 'cognito-creds end to end (
       const [first, second, third] = r.stderr.split('\n');
       expect(first).toMatch(/^cognito-creds: cannot read the keychain: no usable D-Bus Secret Service \(.+\)$/);
       expect(second).toBe(
-        '  Unlock your desktop keyring; on a headless box or WSL run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets` (type a keyring password, Ctrl-D) (docs/troubleshooting.md).',
+        '  Unlock your desktop keyring. With none (a headless box, WSL): run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets`, or keep the secrets in an encrypted file: `cognito-creds setup --secret-store file` (docs/troubleshooting.md).',
       );
       expect(third).toBe('');
       expect(r.ms).toBeLessThan(35_000);

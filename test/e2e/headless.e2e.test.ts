@@ -81,6 +81,6 @@ describeWith(['moto', 'awscli'], 'no keychain: the encrypted file store (moto, n
     await fs.appendFile(home.configFile, `\n[profile keyed]\ncognito_user_pool_id = ${fixture.userPoolId}\ncognito_client_id = ${fixture.clientId}\ncognito_identity_pool_id = ${fixture.identityPoolId}\ncognito_username = alice\n`);
     const doctor = await runCli(['doctor', '--profile', 'keyed'], { env });
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toMatch(/^FAIL {2}cannot read the keychain: no usable D-Bus Secret Service \(.+\)\n {6}Unlock your desktop keyring; on a headless box or WSL run `dbus-run-session -- bash`/m);
+    expect(doctor.stdout).toMatch(/^FAIL {2}cannot read the keychain: no usable D-Bus Secret Service \(.+\)\n {6}Unlock your desktop keyring. With none \(a headless box, WSL\): run `dbus-run-session -- bash`.*--secret-store file/m);
   });
 });

@@ -28,7 +28,7 @@ const UNLOCK =
   'on a headless box see "The keychain is locked" in docs/troubleshooting.md.\n';
 const NO_ANSWER =
   'cognito-creds: cannot read the keychain: no usable D-Bus Secret Service (no answer from the keychain in 2 s)\n' +
-  '  Unlock your desktop keyring; on a headless box or WSL run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets` (type a keyring password, Ctrl-D) (docs/troubleshooting.md).\n';
+  '  Unlock your desktop keyring. With none (a headless box, WSL): run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets`, or keep the secrets in an encrypted file: `cognito-creds setup --secret-store file` (docs/troubleshooting.md).\n';
 
 function expectFailure(r: RunResult, code: number, stderr: string, maxMs: number): void {
   expect({ code: r.code, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut }).toEqual({ code, stdout: '', stderr, timedOut: false });

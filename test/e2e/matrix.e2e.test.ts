@@ -86,7 +86,7 @@ describeWith(['keyring'], 'the fault matrix in subprocesses (fake Cognito, gnome
     delete noBus.DBUS_SESSION_BUS_ADDRESS;
     delete noBus.XDG_RUNTIME_DIR;
     const hint =
-      '  Unlock your desktop keyring; on a headless box or WSL run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets` (type a keyring password, Ctrl-D) (docs/troubleshooting.md).\n';
+      '  Unlock your desktop keyring. With none (a headless box, WSL): run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets`, or keep the secrets in an encrypted file: `cognito-creds setup --secret-store file` (docs/troubleshooting.md).\n';
     const pattern = (what: string) => new RegExp(`^cognito-creds: cannot ${what} the keychain: no usable D-Bus Secret Service \\(.+\\)\\n${escapeRegExp(hint)}$`);
 
     const before = `# mine\n${profileSection('dev')}`;

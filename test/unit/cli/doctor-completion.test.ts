@@ -45,7 +45,7 @@ describe('doctor', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
     expect(lines).toContain('FAIL  cannot read the keychain: no usable D-Bus Secret Service (Cannot autolaunch D-Bus without X11 $DISPLAY)');
-    expect(lines.some((l) => l.startsWith('      Unlock your desktop keyring; on a headless box or WSL run `dbus-run-session -- bash`'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('      Unlock your desktop keyring. With none (a headless box, WSL): run `dbus-run-session -- bash`'))).toBe(true);
     expect(lines).toContain('FAIL  profile "dev" has no credential_process line: the AWS CLI and SDKs will not call cognito-creds');
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ check\(s\) failed\.$/);
   });

@@ -140,7 +140,7 @@ describe('remove is all or nothing', () => {
       r,
       5,
       'cognito-creds: cannot delete the keychain: no usable D-Bus Secret Service (The name org.freedesktop.secrets was not provided by any .service files); nothing was removed\n' +
-        '  Unlock your desktop keyring; on a headless box or WSL run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets` (type a keyring password, Ctrl-D) (docs/troubleshooting.md).\n',
+        '  Unlock your desktop keyring. With none (a headless box, WSL): run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets`, or keep the secrets in an encrypted file: `cognito-creds setup --secret-store file` (docs/troubleshooting.md).\n',
     );
     expect(await fs.readFile(cli.configFile, 'utf8')).toBe(before);
     expect(Object.fromEntries(store.entries)).toEqual({ 'dev:password': PASSWORD, 'dev:client-secret': 'cs' });
@@ -196,7 +196,7 @@ describe('a keychain that never answers', () => {
       r,
       5,
       'cognito-creds: cannot read the keychain: no usable D-Bus Secret Service (no answer from the keychain in 0.3 s)\n' +
-        '  Unlock your desktop keyring; on a headless box or WSL run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets` (type a keyring password, Ctrl-D) (docs/troubleshooting.md).\n',
+        '  Unlock your desktop keyring. With none (a headless box, WSL): run `dbus-run-session -- bash`, then `gnome-keyring-daemon --unlock --components=secrets`, or keep the secrets in an encrypted file: `cognito-creds setup --secret-store file` (docs/troubleshooting.md).\n',
       1_500,
     );
     expect(r.ms).toBeGreaterThanOrEqual(290);
