@@ -47,6 +47,10 @@ for (const [name, entry] of Object.entries(parts)) {
     target: 'node20',
     minifySyntax: true,
     minifyWhitespace: true,
+    // The warm path's part is read and compiled on every call of every AWS command: short local
+    // names make it a third smaller (44 → 30 KB), about 1 ms of a ~30 ms call. Other parts keep
+    // their names for --debug's stack traces.
+    minifyIdentifiers: name === 'cognito-creds',
     legalComments: 'eof',
     logLevel: 'warning',
     // keytar is native; kerberos is an optional peer of the proxy agents (Negotiate auth, unused).
