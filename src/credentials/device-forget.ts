@@ -33,7 +33,6 @@ export async function forgetStoredDevice(profile: CognitoProfile, deps: SignInDe
     const api = clients.open();
     const accessToken = await accessTokenFor(api, profile, device, store, deps);
     await api.forgetDevice({ AccessToken: accessToken, DeviceKey: device.deviceKey });
-    deps.log('ForgetDevice: done');
     return { outcome: 'forgotten', device };
   } catch (err) {
     if (isUnknownDevice(err)) return { outcome: 'unknown', device };

@@ -67,3 +67,21 @@ export async function confirmNewDevice(api: CognitoApi, profile: CognitoProfile,
   log(`device ${prefix} confirmed as "${deviceName ?? ''}": ${remembered ? 'remembered' : 'not remembered'}${userChoice ? ' (the pool lets the user choose)' : ' (the pool remembers every device)'}`);
   return { userPoolId: profile.userPoolId, username: profile.username, ...secret, deviceName: deviceName ?? '', remembered, userChoice };
 }
+
+/**
+ * A pool that lets the user choose, and a stored device whose remembered status is not what the
+ * profile asks now (`setup --remember-device` or `--no-remember-device` again, or the key edited):
+ * UpdateDeviceStatus with the sign-in's access token. The device as it now is.
+ */
+export async function applyRememberChoice(api: CognitoApi, profile: CognitoProfile, device: StoredDevice, accessToken: string | undefined, log: DebugLog): Promise<StoredDevice> {
+  if (!device.userChoice || device.remembered === profile.rememberDevice || !accessToken) return device;
+  const status = profile.rememberDevice ? 'remembered' : 'not_remembered';
+  try {
+    await api.updateDeviceStatus({ AccessToken: accessToken, DeviceKey: device.deviceKey, DeviceRememberedStatus: status });
+  } catch (err) {
+    log(`device ${deviceKeyPrefix(device.deviceKey)}: could not set it ${profile.rememberDevice ? 'remembered' : 'not remembered'}: ${firstLine(err)}`);
+    return device;
+  }
+  log(`device ${deviceKeyPrefix(device.deviceKey)} now ${profile.rememberDevice ? 'remembered' : 'not remembered'}, as the profile asks`);
+  return { ...device, remembered: profile.rememberDevice };
+}

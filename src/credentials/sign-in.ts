@@ -69,6 +69,14 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
     const first = clients.open();
     const { session, clientSecret, device: storedDevice } = await readStored(profile, options, log);
     const store = options.store;
+    const keep = (options.keepSession ?? options.useSession) && store;
+    let stored = storedDevice;
+    const dropDevice = keep
+      ? () => {
+          stored = undefined;
+          return deleteStoredDevice(store, profile, log);
+        }
+      : undefined;
     const { api, tokens, rotates, device } = await getTokens(
       first,
       profile,
@@ -78,14 +86,14 @@ export async function signInForCredentials(profile: CognitoProfile, deps: SignIn
         clientSecret,
         secrets: async () => options.secrets ?? log.step('read keychain (password)', () => loadSecrets(store as SecretStore, profile)),
         device: storedDevice,
+        ...(dropDevice ? { dropDevice } : {}),
       },
       deps,
     );
     log(`id token ${redactJwt(tokens.idToken)}`);
     const credentials = await exchange(api, profile, tokens.idToken, session, deps);
-    const keep = (options.keepSession ?? options.useSession) && store;
     const sessionSaved = keep
-      ? keepSession(store, profile, nextSession(profile, tokens, rotates, credentials), session, log).then(() => keepDevice(store, profile, device, storedDevice, log))
+      ? keepSession(store, profile, nextSession(profile, tokens, rotates, credentials), session, log).then(() => keepDevice(store, profile, device, stored, log))
       : Promise.resolve();
     return { credentials, tokens, device, newDevice: device !== undefined && device.deviceKey !== storedDevice?.deviceKey, sessionSaved };
   } finally {
@@ -160,6 +168,16 @@ function keepSession(store: SecretStore, profile: CognitoProfile, next: StoredSe
   return log.step('write keychain (session)', () => writeSession(store, profile.name, next)).catch((err: unknown) => {
     log(`could not keep the refresh token: ${(err as Error).message}`);
   });
+}
+
+/** A device Cognito no longer knows, deleted at once. Not being able to costs the next sign-in one refused request. */
+function deleteStoredDevice(store: SecretStore, profile: CognitoProfile, log: DebugLog): Promise<void> {
+  return log
+    .step('delete keychain (device)', () => deleteDevice(store, profile.name))
+    .then(
+      () => undefined,
+      (err: unknown) => log(`could not delete the remembered device: ${(err as Error).message}`),
+    );
 }
 
 /** Step 4 too: the device as the sign-in left it (new, or dropped). Not being able to costs the next sign-in an MFA code. */

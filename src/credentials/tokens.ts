@@ -17,7 +17,7 @@ import { deviceKeyPrefix, type StoredDevice } from '../secrets/device.js';
 import type { StoredSession } from '../secrets/session.js';
 import { absenceOf, lockedError, secretAccount, type SecretStore, storeName } from '../secrets/store.js';
 import { sleep } from '../time.js';
-import { confirmNewDevice, deviceSecretOf } from './device.js';
+import { applyRememberChoice, confirmNewDevice, deviceSecretOf } from './device.js';
 
 const TOTP_STEP_MS = 30_000;
 
@@ -46,45 +46,52 @@ export interface TokenSources {
   secrets: () => Promise<SignInSecrets>;
   /** The remembered device, when one is stored for this pool and user. */
   device?: StoredDevice | undefined;
+  /** Delete the stored device at once when Cognito no longer knows it (even if the sign-in then fails). */
+  dropDevice?: () => Promise<void>;
 }
 
 export async function getTokens(api: CognitoApi, profile: CognitoProfile, sources: TokenSources, deps: TokenDeps): Promise<{ api: CognitoApi } & TokensResult> {
   const { session } = sources;
   const { log } = deps;
-  const state: DeviceState = { device: sources.device, log };
+  const state: DeviceState = { device: sources.device, log, drop: sources.dropDevice };
   if (session?.refreshToken) {
     try {
       const refreshed = await refreshSignIn(api, profile, { ...session, refreshToken: session.refreshToken, deviceKey: state.device?.deviceKey }, sources.clientSecret);
-      log(`signed in with the refresh token${refreshed.rotates ? ' (rotated)' : ''}${state.device ? ` as device ${deviceKeyPrefix(state.device.deviceKey)}` : ''}`);
-      return { api, rotates: refreshed.rotates, tokens: { ...refreshed, refreshToken: refreshed.refreshToken ?? session.refreshToken }, device: state.device };
+      log(`signed in with the refresh token${refreshed.rotates ? ' (rotated)' : ''}${asDevice(state.device)}`);
+      const device = state.device && (await applyRememberChoice(api, profile, state.device, refreshed.accessToken, log));
+      return { api, rotates: refreshed.rotates, tokens: { ...refreshed, refreshToken: refreshed.refreshToken ?? session.refreshToken }, device };
     } catch (err) {
-      if (!dropUnknownDevice(state, err, 'the refresh token')) {
+      if (!(await dropUnknownDevice(state, err, 'the refresh token'))) {
         if (!refreshRejected(err)) throw err;
         log(`refresh token rejected (${causeName(err)}); signing in with the password`);
       }
     }
   }
   const signedIn = await passwordSignIn(api, profile, sources, deps, state);
-  log('signed in with the password');
-  let device = state.device;
-  if (signedIn.tokens.newDevice) {
-    // Issued when the sign-in named no device Cognito knows: it replaces the stored one.
-    device = await confirmNewDevice(signedIn.api, profile, signedIn.tokens, log, deps.hostname);
-  }
+  log(`signed in with the password${asDevice(state.device)}`);
+  const { tokens } = signedIn;
+  // A new device is issued when the sign-in named none Cognito knows: it replaces the stored one.
+  const device = tokens.newDevice
+    ? await confirmNewDevice(signedIn.api, profile, tokens, log, deps.hostname)
+    : state.device && (await applyRememberChoice(signedIn.api, profile, state.device, tokens.accessToken, log));
   return { ...signedIn, rotates: session?.rotates ?? false, device };
 }
+
+const asDevice = (device: StoredDevice | undefined) => (device ? ` as device ${deviceKeyPrefix(device.deviceKey)}` : '');
 
 /** The remembered device of one sign-in, dropped when Cognito no longer knows it. */
 interface DeviceState {
   device: StoredDevice | undefined;
   log: DebugLog;
+  drop: (() => Promise<void>) | undefined;
 }
 
-/** If Cognito refused the device itself, forget it for this sign-in (and after): true when it did. */
-function dropUnknownDevice(state: DeviceState, err: unknown, what: string): boolean {
+/** If Cognito refused the device itself, forget it for this sign-in and in the store: true when it did. */
+async function dropUnknownDevice(state: DeviceState, err: unknown, what: string): Promise<boolean> {
   if (!state.device || !isUnknownDevice(err)) return false;
   state.log(`Cognito no longer knows device ${deviceKeyPrefix(state.device.deviceKey)} (${causeName(err)} to ${what}); it is dropped and the sign-in goes on without it`);
   state.device = undefined;
+  await state.drop?.();
   return true;
 }
 
@@ -105,7 +112,7 @@ async function passwordSignIn(api: CognitoApi, profile: CognitoProfile, sources:
     try {
       return { api, tokens: await signIn(api, profile, secrets, interaction, state.device && deviceSecretOf(state.device)) };
     } catch (err) {
-      if (dropUnknownDevice(state, err, 'the sign-in')) continue;
+      if (await dropUnknownDevice(state, err, 'the sign-in')) continue;
       if (waited || !secrets.totpSecret || causeName(err) !== 'ExpiredCodeException') throw err;
       const waitMs = TOTP_STEP_MS - (deps.now() % TOTP_STEP_MS) + 500;
       deps.log(`TOTP code already used; waiting ${waitMs} ms for the next one`);

@@ -91,7 +91,7 @@ async function save(io: Io, log: DebugLog, target: Target, a: Answers, signedIn:
   });
   // The verifying sign-in's credentials serve the first calls (an MFA code is not asked twice).
   if (signedIn) await cacheCredentials(io, log, target.name, a.profile, signedIn);
-  io.stdout(summary(target, a.profile, a.optional, options.verify, password !== a.given.password, overridden) + deviceLine(signedIn));
+  io.stdout(summary(target, a.profile, a.optional, options.verify, password !== a.given.password, overridden, deviceLine(signedIn)));
 }
 
 /** Verifications a person at the terminal may correct before setup gives up. */
@@ -229,7 +229,7 @@ async function cacheCredentials(io: Io, log: DebugLog, name: string, profile: Co
 }
 
 /** What was saved where, and how to try it. */
-function summary({ name, file, existing }: Target, profile: CognitoProfile, optional: OptionalSecrets, verified: boolean, newPassword: boolean, overridden: string[]): string {
+function summary({ name, file, existing }: Target, profile: CognitoProfile, optional: OptionalSecrets, verified: boolean, newPassword: boolean, overridden: string[], device: string): string {
   const where = storeName(profile.secretStore);
   const saved = ['the password', optional['client-secret'] && 'the client secret', optional['totp-secret'] && 'the TOTP secret'].filter(Boolean) as string[];
   const region = existing[KEYS.awsRegion] ?? profile.identityRegion;
@@ -238,6 +238,7 @@ function summary({ name, file, existing }: Target, profile: CognitoProfile, opti
     `${verified ? ' and the sign-in was verified' : ''}${newPassword ? ' (with the new password)' : ''}.\n` +
     (overridden.length ? `Removed from the section (--force): ${overridden.join(', ')}.\n` : '') +
     `Region for AWS commands: ${region}${existing[KEYS.awsRegion] === undefined ? ' (the identity pool\'s; change it with `region =` in the profile)' : ' (the profile\'s own)'}.\n` +
+    device +
     `Try it: aws sts get-caller-identity --profile ${name}\n`
   );
 }
