@@ -53,6 +53,11 @@ const COMMANDS: CommandSpec[] = [
         .option('auth-flow', { type: 'string', choices: ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'], describe: 'Sign-in flow (default USER_SRP_AUTH: the password never leaves this machine)' })
         .option('region', { type: 'string', describe: 'User pool region (default: the user pool id\'s prefix)' })
         .option('role-arn', { type: 'string', describe: 'IAM role to ask the identity pool for (CustomRoleArn)' })
+        .option('device-name', { type: 'string', describe: 'The name Cognito gives this computer when the user pool remembers devices (default: the host name)' })
+        .option('remember-device', {
+          type: 'boolean',
+          describe: 'Where the user pool lets the user choose, have it remember this computer, so that sign-ins from it skip MFA (default; --no-remember-device: not)',
+        })
         .option('secret-store', {
           type: 'string',
           choices: ['keychain', 'file'],
@@ -86,6 +91,8 @@ const COMMANDS: CommandSpec[] = [
           authFlow: args.authFlow,
           region: args.region,
           roleArn: args.roleArn,
+          deviceName: args.deviceName,
+          rememberDevice: args.rememberDevice,
           secretStore: args.secretStore,
           passwordStdin: args.passwordStdin,
           verify: args.verify,
@@ -114,10 +121,12 @@ const COMMANDS: CommandSpec[] = [
     builder: (y) =>
       y
         .option('profile', { type: 'string', describe: 'Profile (default: AWS_PROFILE, else "default")' })
-        .example('$0 logout --profile dev', 'the next call signs in with the password'),
+        .option('forget-device', { type: 'boolean', default: false, describe: 'Also ask Cognito to forget this computer\'s remembered device (the next sign-in asks for the MFA code again)' })
+        .example('$0 logout --profile dev', 'the next call signs in with the password')
+        .example('$0 logout --profile dev --forget-device', 'and this computer is no longer a remembered device'),
     run: async (args, io) => {
       const { logout } = await import('./commands/logout.js');
-      await logout({ profile: args.profile, debug: args.debug }, io);
+      await logout({ profile: args.profile, forgetDevice: args.forgetDevice, debug: args.debug }, io);
     },
   }),
   command({

@@ -13,6 +13,7 @@ import {
   type Check,
   checkAuthFlow,
   checkClientId,
+  checkDeviceName,
   checkIdentityPoolId,
   checkProfileName,
   checkRegion,
@@ -39,6 +40,10 @@ export interface SetupOptions {
   authFlow?: string | undefined;
   region?: string | undefined;
   roleArn?: string | undefined;
+  /** cognito_device_name: what Cognito calls this computer (default: the host name). */
+  deviceName?: string | undefined;
+  /** --remember-device / --no-remember-device; undefined keeps the profile's choice (default: remember). */
+  rememberDevice?: boolean | undefined;
   secretStore?: string | undefined;
   passwordStdin: boolean;
   /** Take over a section that has credentials of its own (removing those keys). */
@@ -89,6 +94,7 @@ const FIELDS: Field[] = [
   { key: KEYS.authFlow, flag: '--auth-flow', label: 'Auth flow', check: checkAuthFlow, required: false, value: (o) => o.authFlow },
   { key: KEYS.region, flag: '--region', label: 'User pool region', check: checkRegion, required: false, value: (o) => o.region },
   { key: KEYS.roleArn, flag: '--role-arn', label: 'Role ARN', check: checkRoleArn, required: false, value: (o) => o.roleArn },
+  { key: KEYS.deviceName, flag: '--device-name', label: 'Device name', check: checkDeviceName, required: false, value: (o) => o.deviceName },
   { key: KEYS.secretStore, flag: '--secret-store', label: 'Secret store (keychain or file)', check: checkSecretStore, required: false, value: (o) => o.secretStore },
 ];
 
@@ -116,6 +122,8 @@ export async function gatherSettings(options: SetupOptions, io: Io, { name, exis
     if (problem) throw new CredsError('usage', `${field.flag} ${shown(value)} ${problem}`, problem === USERNAME_COMMENT ? USERNAME_COMMENT_FIX : `Pass a valid ${field.flag}.`);
     settings[field.key] = value;
   }
+  // Remembering this computer is the default: only "false" is written down.
+  if (!(options.rememberDevice ?? existing[KEYS.rememberDevice] !== 'false')) settings[KEYS.rememberDevice] = 'false';
   return settings;
 }
 

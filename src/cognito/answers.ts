@@ -7,6 +7,7 @@
  */
 import { CredsError, profileLabel } from '../errors.js';
 import type { AuthStep } from './api.js';
+import type { NewDeviceMetadata } from './device-api.js';
 
 export const UNREADABLE_HINT = 'A proxy or a wrong AWS_ENDPOINT_URL may stand between you and Cognito.';
 
@@ -79,8 +80,8 @@ export function answerReader(profile: string, operation: string): AnswerReader {
  * An InitiateAuth, RespondToAuthChallenge or GetTokensFromRefreshToken answer with every field
  * cognito-creds reads checked: AuthenticationResult an object whose IdToken is a non-empty string
  * (AccessToken and RefreshToken strings, ExpiresIn a number, where present); ChallengeName and
- * Session strings, ChallengeParameters an object of strings, where present. Only those fields are
- * kept; an empty optional string counts as absent.
+ * Session strings, ChallengeParameters an object of strings, NewDeviceMetadata's two keys strings
+ * (DeviceKey of its form), where present. Only those fields are kept; an empty optional string counts as absent.
  */
 export function authStepAnswer(out: unknown, operation: string, profile: string): AuthStep {
   const read = answerReader(profile, operation);
@@ -92,7 +93,13 @@ export function authStepAnswer(out: unknown, operation: string, profile: string)
     const accessToken = read.string(result.AccessToken, 'AuthenticationResult.AccessToken');
     const refreshToken = read.string(result.RefreshToken, 'AuthenticationResult.RefreshToken');
     read.number(result.ExpiresIn, 'AuthenticationResult.ExpiresIn');
-    step.AuthenticationResult = { IdToken: idToken, ...(accessToken ? { AccessToken: accessToken } : {}), ...(refreshToken ? { RefreshToken: refreshToken } : {}) };
+    const device = newDeviceMetadataOf(read, result.NewDeviceMetadata);
+    step.AuthenticationResult = {
+      IdToken: idToken,
+      ...(accessToken ? { AccessToken: accessToken } : {}),
+      ...(refreshToken ? { RefreshToken: refreshToken } : {}),
+      ...(device ? { NewDeviceMetadata: device } : {}),
+    };
   }
   const name = read.string(answer.ChallengeName, 'ChallengeName');
   const session = read.string(answer.Session, 'Session');
@@ -101,4 +108,26 @@ export function authStepAnswer(out: unknown, operation: string, profile: string)
   if (session) step.Session = session;
   if (params) step.ChallengeParameters = params;
   return step;
+}
+
+/** A device key's form (DeviceKeyType): `REGION_UUID`, at most 55 characters. */
+export const DEVICE_KEY = /^[\w-]+_[0-9a-f-]+$/;
+
+/** ConfirmDevice's answer: whether the user must say if the device is remembered (the pool's "user opt-in"). */
+export function confirmDeviceAnswer(out: unknown, profile: string): { userConfirmationNecessary: boolean } {
+  const read = answerReader(profile, 'ConfirmDevice');
+  const value = read.object(out, 'the answer')?.UserConfirmationNecessary;
+  if (value !== undefined && typeof value !== 'boolean') throw read.fail('UserConfirmationNecessary is not a boolean');
+  return { userConfirmationNecessary: value === true };
+}
+
+/** AuthenticationResult.NewDeviceMetadata, checked; undefined when absent or without both keys. */
+export function newDeviceMetadataOf(read: AnswerReader, value: unknown): NewDeviceMetadata | undefined {
+  const metadata = read.object(value, 'AuthenticationResult.NewDeviceMetadata');
+  if (!metadata) return undefined;
+  const deviceKey = read.string(metadata.DeviceKey, 'AuthenticationResult.NewDeviceMetadata.DeviceKey');
+  const groupKey = read.string(metadata.DeviceGroupKey, 'AuthenticationResult.NewDeviceMetadata.DeviceGroupKey');
+  if (!deviceKey || !groupKey) return undefined;
+  if (deviceKey.length > 55 || !DEVICE_KEY.test(deviceKey)) throw read.fail('AuthenticationResult.NewDeviceMetadata.DeviceKey is not a device key');
+  return { DeviceKey: deviceKey, DeviceGroupKey: groupKey };
 }

@@ -1,6 +1,7 @@
 /**
  * The Cognito operations a sign-in needs, behind an interface: the user pool's InitiateAuth,
- * RespondToAuthChallenge and GetTokensFromRefreshToken, the identity pool's GetId and
+ * RespondToAuthChallenge and GetTokensFromRefreshToken (and, for remembered devices, ConfirmDevice,
+ * UpdateDeviceStatus and ForgetDevice: their shapes are in device-api.ts), the identity pool's GetId and
  * GetCredentialsForIdentity, sent by the AWS SDK clients (CognitoIdentityProviderClient and
  * CognitoIdentityClient) with the SDK's standard retries, its endpoint rules, and its errors.
  * Only the fields cognito-creds uses are typed here. This module is loaded by a sign-in only: a
@@ -9,11 +10,15 @@
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   CognitoIdentityProviderClient,
+  ConfirmDeviceCommand,
+  ForgetDeviceCommand,
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
+  UpdateDeviceStatusCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DebugLog } from '../log/debug.js';
+import type { ConfirmDeviceInput, ForgetDeviceInput, NewDeviceMetadata, UpdateDeviceStatusInput } from './device-api.js';
 import { type Proxy, proxyFor } from './proxy.js';
 import { createTransport, type Transport } from './transport.js';
 
@@ -21,6 +26,8 @@ export interface AuthenticationResult {
   IdToken?: string;
   AccessToken?: string;
   RefreshToken?: string;
+  /** When the pool tracks devices and the sign-in named none it knows. */
+  NewDeviceMetadata?: NewDeviceMetadata;
 }
 
 /** InitiateAuth's and RespondToAuthChallenge's answer: tokens, or the next challenge. */
@@ -48,6 +55,8 @@ export interface GetTokensFromRefreshTokenInput {
   ClientId: string;
   RefreshToken: string;
   ClientSecret?: string;
+  /** The device the refresh token was issued to. */
+  DeviceKey?: string;
 }
 
 export interface GetIdInput {
@@ -96,6 +105,9 @@ export interface CognitoApi {
   getTokensFromRefreshToken(input: GetTokensFromRefreshTokenInput): Promise<Pick<AuthStep, 'AuthenticationResult'>>;
   getId(input: GetIdInput): Promise<{ IdentityId?: string }>;
   getCredentialsForIdentity(input: GetCredentialsForIdentityInput): Promise<{ IdentityId?: string; Credentials?: IdentityCredentials }>;
+  confirmDevice(input: ConfirmDeviceInput): Promise<unknown>;
+  updateDeviceStatus(input: UpdateDeviceStatusInput): Promise<unknown>;
+  forgetDevice(input: ForgetDeviceInput): Promise<unknown>;
   readonly routes: Readonly<Record<'userPool' | 'identity', Route>>;
   /** Close keep-alive connections. */
   destroy(): void;
@@ -147,6 +159,9 @@ export function createCognitoApi(options: CognitoApiOptions): CognitoApi {
       getTokensFromRefreshToken: (input) => send('GetTokensFromRefreshToken', idp, new GetTokensFromRefreshTokenCommand(input)),
       getId: (input) => send('GetId', identity, new GetIdCommand(input)),
       getCredentialsForIdentity: (input) => send('GetCredentialsForIdentity', identity, new GetCredentialsForIdentityCommand(input)),
+      confirmDevice: (input) => send('ConfirmDevice', idp, new ConfirmDeviceCommand(input)),
+      updateDeviceStatus: (input) => send('UpdateDeviceStatus', idp, new UpdateDeviceStatusCommand(input)),
+      forgetDevice: (input) => send('ForgetDevice', idp, new ForgetDeviceCommand(input)),
       destroy: () => {
         clearTimeout(timer);
         for (const c of opened) c.destroy();

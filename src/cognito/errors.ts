@@ -101,6 +101,9 @@ function cognitoRefusal(e: Failure, ctx: ErrorContext, make: Make): CredsError |
       }
       return make('cognito', `${ctx.operation} was refused: ${message} (${name})`, 'Check the profile\'s cognito_* values against the user pool and identity pool.');
     case 'ResourceNotFoundException':
+      if (/device/i.test(message)) {
+        return make('auth', `Cognito does not know the device this computer was remembered as: ${message} (${name})`, `Run \`cognito-creds logout --forget-device --profile ${ctx.profile}\`; the next sign-in sets up a new device.`);
+      }
       return make(
         'config',
         `${ctx.operation === 'InitiateAuth' || ctx.operation === 'RespondToAuthChallenge' ? `user pool ${ctx.userPoolId} or app client ${ctx.clientId}` : `identity pool ${ctx.identityPoolId}`} was not found: ${message} (${name})`,
@@ -219,7 +222,21 @@ export function withMessages(api: CognitoApi, profile: CognitoIdentity, totalTim
     getTokensFromRefreshToken: wrap('GetTokensFromRefreshToken', userPool, (i) => api.getTokensFromRefreshToken(i)),
     getId: wrap('GetId', identity, (i) => api.getId(i)),
     getCredentialsForIdentity: wrap('GetCredentialsForIdentity', identity, (i) => api.getCredentialsForIdentity(i)),
+    confirmDevice: wrap('ConfirmDevice', userPool, (i) => api.confirmDevice(i)),
+    updateDeviceStatus: wrap('UpdateDeviceStatus', userPool, (i) => api.updateDeviceStatus(i)),
+    forgetDevice: wrap('ForgetDevice', userPool, (i) => api.forgetDevice(i)),
     routes: api.routes,
     destroy: () => api.destroy(),
   };
+}
+
+/**
+ * Cognito refused a request because it does not know the device it names (forgotten by the user
+ * or an administrator, or never confirmed): ResourceNotFoundException or NotAuthorizedException
+ * whose message names the device, as amazon-cognito-identity-js tells them apart.
+ */
+export function isUnknownDevice(err: unknown): boolean {
+  const cause = (isCredsError(err) ? err.cause : err) as { name?: unknown; message?: unknown } | undefined;
+  const name = cause?.name;
+  return (name === 'ResourceNotFoundException' || name === 'NotAuthorizedException') && /device/i.test(String(cause?.message ?? ''));
 }

@@ -7,19 +7,23 @@
  * - SMS_MFA, EMAIL_OTP: the code asked on the terminal.
  * - SELECT_MFA_TYPE: SOFTWARE_TOKEN_MFA when Cognito offers it, else the first offered.
  * - NEW_PASSWORD_REQUIRED: a new password, only when setup is the caller.
+ * - DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER: the device SRP proof of the remembered device's
+ *   password (device-srp.ts), when the sign-in names a device (DEVICE_KEY, sent with every step).
  * - anything else (MFA_SETUP, CUSTOM_CHALLENGE, …): an error that names it.
  */
 import { CredsError, profileLabel } from '../errors.js';
 import type { CognitoIdentity } from '../shapes.js';
 import { authStepAnswer, unreadable } from './answers.js';
 import type { AuthStep, CognitoApi } from './api.js';
+import type { NewDeviceMetadata } from './device-api.js';
+import type { DeviceSecret } from './device-srp.js';
 
 // SRP, SECRET_HASH and TOTP need node:crypto, which costs a clean Node process ~3 ms to load:
 // each is imported only by a sign-in that uses it.
 const srpModule = () => import('./srp.js');
 type SrpMaths = Awaited<ReturnType<typeof srpModule>>;
 type SrpSession = ReturnType<SrpMaths['startSrp']>;
-const secretHashOf = async (clientSecret: string | undefined) =>
+export const secretHashOf = async (clientSecret: string | undefined) =>
   clientSecret ? ((await import('./secret-hash.js')).secretHash.bind(undefined, clientSecret)) : undefined;
 
 export interface Tokens {
@@ -27,6 +31,8 @@ export interface Tokens {
   accessToken?: string;
   /** From a password or SRP sign-in, and from a refresh where the client rotates tokens. */
   refreshToken?: string;
+  /** The pool tracks devices and the sign-in named none it knows: the device to confirm. */
+  newDevice?: NewDeviceMetadata;
 }
 
 export interface SignInSecrets {
@@ -51,9 +57,11 @@ export interface SignInOutcome extends Tokens {
 
 const MAX_CHALLENGES = 6;
 
-export async function signIn(api: CognitoApi, profile: CognitoIdentity, secrets: SignInSecrets, interaction: Interaction): Promise<SignInOutcome> {
+/** The password sign-in, as this computer's remembered device when `device` is given. */
+export async function signIn(api: CognitoApi, profile: CognitoIdentity, secrets: SignInSecrets, interaction: Interaction, device?: DeviceSecret): Promise<SignInOutcome> {
   const secretHash = await secretHashOf(secrets.clientSecret);
   const hash = (username: string): Record<string, string> => (secretHash ? { SECRET_HASH: secretHash(username, profile.clientId) } : {});
+  const deviceKey: Record<string, string> = device ? { DEVICE_KEY: device.deviceKey } : {};
   const srpMaths = profile.authFlow === 'USER_SRP_AUTH' ? await srpModule() : undefined;
   const srp = srpMaths?.startSrp();
   let operation = 'InitiateAuth';
@@ -64,6 +72,7 @@ export async function signIn(api: CognitoApi, profile: CognitoIdentity, secrets:
       AuthParameters: {
         USERNAME: profile.username,
         ...(srp ? { SRP_A: srp.srpA } : { PASSWORD: secrets.password }),
+        ...deviceKey,
         ...hash(profile.username),
       },
     }),
@@ -73,6 +82,7 @@ export async function signIn(api: CognitoApi, profile: CognitoIdentity, secrets:
   // The name Cognito knows the user by in challenge answers (and their SECRET_HASH).
   let username = profile.username;
   let newPassword: string | undefined;
+  const deviceState: DeviceState = { device };
 
   for (let round = 0; round < MAX_CHALLENGES; round++) {
     if (step.AuthenticationResult) return { ...tokensOf(step, operation, profile), ...(newPassword ? { newPassword } : {}) };
@@ -80,14 +90,14 @@ export async function signIn(api: CognitoApi, profile: CognitoIdentity, secrets:
     if (!name) return tokensOf(step, operation, profile); // throws: neither tokens nor a challenge
     const params = step.ChallengeParameters ?? {};
     username = params.USERNAME ?? params.USER_ID_FOR_SRP ?? username;
-    const answer = await answerChallenge(name, params, { profile, secrets, interaction, srp, srpMaths, username, operation });
+    const answer = await answerChallenge(name, params, { profile, secrets, interaction, srp, srpMaths, username, operation, deviceState });
     if (answer.newPassword) newPassword = answer.newPassword;
     operation = 'RespondToAuthChallenge';
     const next = await api.respondToAuthChallenge({
       ChallengeName: name,
       ClientId: profile.clientId,
       ...(step.Session ? { Session: step.Session } : {}),
-      ChallengeResponses: { USERNAME: username, ...answer.responses, ...hash(username) },
+      ChallengeResponses: { USERNAME: username, ...answer.responses, ...deviceKey, ...hash(username) },
     });
     step = authStepAnswer(next, operation, profile.name);
   }
@@ -107,11 +117,19 @@ interface ChallengeContext {
   username: string;
   /** The operation whose answer asked for this challenge. */
   operation: string;
+  deviceState: DeviceState;
+}
+
+/** The remembered device a sign-in names, and its SRP session once DEVICE_SRP_AUTH started one. */
+interface DeviceState {
+  device: DeviceSecret | undefined;
+  srp?: SrpSession;
 }
 
 /** The answer to one challenge (and the new password, when it was NEW_PASSWORD_REQUIRED). */
 async function answerChallenge(name: string, params: Record<string, string>, c: ChallengeContext): Promise<{ responses: Record<string, string>; newPassword?: string }> {
   const { profile, secrets, interaction } = c;
+  if (name === 'DEVICE_SRP_AUTH' || name === 'DEVICE_PASSWORD_VERIFIER') return { responses: await answerDeviceChallenge(name, params, c) };
   switch (name) {
     case 'PASSWORD_VERIFIER': {
       if (!c.srp || !c.srpMaths) throw unexpected(profile, name);
@@ -159,36 +177,28 @@ async function answerChallenge(name: string, params: Record<string, string>, c: 
 }
 
 /**
- * Renew the tokens with a refresh token: REFRESH_TOKEN_AUTH, or GetTokensFromRefreshToken for
- * app clients that rotate refresh tokens (they refuse REFRESH_TOKEN_AUTH); the result then holds
- * the new refresh token. SECRET_HASH uses the Cognito username (not an alias) of the token's owner.
+ * DEVICE_SRP_AUTH: a new SRP_A, for the remembered device; DEVICE_PASSWORD_VERIFIER: the proof of
+ * its password, with its group key and key where the user's SRP has the pool name and user.
  */
-export async function refreshSignIn(
-  api: CognitoApi,
-  profile: CognitoIdentity,
-  refresh: { refreshToken: string; cognitoUsername?: string | undefined; rotates?: boolean | undefined },
-  clientSecret: string | undefined,
-): Promise<Tokens & { rotates: boolean }> {
-  const viaRotation = async (): Promise<Tokens & { rotates: boolean }> => {
-    const out = await api.getTokensFromRefreshToken({
-      ClientId: profile.clientId,
-      RefreshToken: refresh.refreshToken,
-      ...(clientSecret ? { ClientSecret: clientSecret } : {}),
-    });
-    const operation = 'GetTokensFromRefreshToken';
-    return { ...tokensOf(authStepAnswer(out, operation, profile.name), operation, profile), rotates: true };
-  };
-  if (refresh.rotates) return viaRotation();
-  const params: Record<string, string> = { REFRESH_TOKEN: refresh.refreshToken };
-  const secretHash = await secretHashOf(clientSecret);
-  if (secretHash) params.SECRET_HASH = secretHash(refresh.cognitoUsername ?? profile.username, profile.clientId);
-  try {
-    const out = await api.initiateAuth({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: profile.clientId, AuthParameters: params });
-    return { ...tokensOf(authStepAnswer(out, 'InitiateAuth', profile.name), 'InitiateAuth', profile), rotates: false };
-  } catch (err) {
-    if (/rotation/i.test(String((err as Error).message))) return viaRotation();
-    throw err;
+async function answerDeviceChallenge(name: string, params: Record<string, string>, c: ChallengeContext): Promise<Record<string, string>> {
+  const { device } = c.deviceState;
+  if (!device) throw unexpected(c.profile, name);
+  if (name === 'DEVICE_SRP_AUTH') {
+    c.deviceState.srp = (c.srpMaths ?? (await srpModule())).startSrp();
+    return { SRP_A: c.deviceState.srp.srpA };
   }
+  if (!c.deviceState.srp) throw unexpected(c.profile, name);
+  const { devicePasswordVerifier } = await import('./device-srp.js');
+  return {
+    ...devicePasswordVerifier({
+      session: c.deviceState.srp,
+      device,
+      saltHex: need(c, params, 'SALT'),
+      srpBHex: need(c, params, 'SRP_B'),
+      secretBlock: need(c, params, 'SECRET_BLOCK'),
+      now: new Date(c.interaction.now()),
+    }),
+  };
 }
 
 /**
@@ -202,6 +212,7 @@ export function tokensOf(out: Pick<AuthStep, 'AuthenticationResult' | 'Challenge
       idToken: result.IdToken,
       ...(result.AccessToken ? { accessToken: result.AccessToken } : {}),
       ...(result.RefreshToken ? { refreshToken: result.RefreshToken } : {}),
+      ...(result.NewDeviceMetadata ? { newDevice: result.NewDeviceMetadata } : {}),
     };
   }
   if (out.ChallengeName) throw unexpected(profile, out.ChallengeName);

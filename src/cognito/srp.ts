@@ -17,38 +17,12 @@
  * - PASSWORD_CLAIM_SIGNATURE = Base64(HMAC-SHA256(key, poolName | userIdForSrp | SECRET_BLOCK
  *   (base64-decoded) | TIMESTAMP))
  *
- * Speed: plain BigInt square-and-multiply takes tens of ms per 3072-bit exponentiation, so the
- * exponentiations go through OpenSSL via node:crypto's Diffie-Hellman object: with the private key
- * set to e, `generateKeys()` is g^e mod N and `computeSecret(X)` is X^e mod N. BigInt is used only
- * for the cheap parts (products, sums, reductions).
+ * The group and its arithmetic are in srp-group.ts; the device's SRP (the same proof, with the
+ * device group key for the pool name and the device key for the user) is in device-srp.ts.
  */
-import { createDiffieHellman, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { g, hexBytes, hexHash, k, mod, modPowN, N, padHex, parseHex } from './srp-group.js';
 
-const N_HEX =
-  'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1' +
-  '29024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
-  'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245' +
-  'E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
-  'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D' +
-  'C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
-  '83655D23DCA3AD961C62F356208552BB9ED529077096966D' +
-  '670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
-  'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9' +
-  'DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
-  '15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64' +
-  'ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7' +
-  'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6B' +
-  'F12FFA06D98A0864D87602733EC86A64521F2B18177B200C' +
-  'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB31' +
-  '43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
-
-const N = BigInt('0x' + N_HEX);
-const N_BYTES = N_HEX.length / 2; // 384
-const N_BUF = Buffer.from(N_HEX, 'hex');
-const g = 2n;
-const G_BUF = Buffer.from([2]);
-/** k = H(padHex(N) | padHex(g)) */
-const k = BigInt('0x' + hexHash(padHex(N) + padHex(g)));
 /** HKDF info. The library appends the byte 0x01 by hand: that is RFC 5869's block counter for T(1). */
 const HKDF_INFO = 'Caldera Derived Key';
 /** The private value a: 128 random bytes (1024 bits), as amazon-cognito-identity-js picks it. */
@@ -109,8 +83,21 @@ export interface PasswordVerifierResponses {
  * hex or if the pool id has no '_'.
  */
 export function passwordVerifier(input: PasswordVerifierInput): PasswordVerifierResponses {
-  const { session, userIdForSrp, password, secretBlock } = input;
-  const poolName = poolNameOf(input.poolId);
+  const { poolId, userIdForSrp, ...rest } = input;
+  return srpClaim({ ...rest, name: poolNameOf(poolId), userId: userIdForSrp });
+}
+
+/** What one SRP proof hashes: the user's (pool name, USER_ID_FOR_SRP) or the device's (group key, device key). */
+export interface SrpClaimInput extends Omit<PasswordVerifierInput, 'poolId' | 'userIdForSrp'> {
+  /** The pool name (the user's SRP) or the device group key (the device's). */
+  name: string;
+  /** USER_ID_FOR_SRP (the user's SRP) or the device key (the device's). */
+  userId: string;
+}
+
+/** The SRP proof: x = H(salt | H(name | userId | ':' | password)), S, the HKDF key and the HMAC signature. */
+export function srpClaim(input: SrpClaimInput): PasswordVerifierResponses {
+  const { session, name, userId, password, secretBlock } = input;
   const A = parseHex(session.srpA, 'SRP_A');
   const B = parseHex(input.srpBHex, 'SRP_B');
   const salt = parseHex(input.saltHex, 'SALT');
@@ -119,8 +106,7 @@ export function passwordVerifier(input: PasswordVerifierInput): PasswordVerifier
   const u = BigInt('0x' + hexHash(padHex(A) + padHex(B)));
   if (u === 0n) throw new Error('SRP: u cannot be 0');
 
-  const inner = createHash('sha256').update(`${poolName}${userIdForSrp}:${password}`, 'utf8').digest('hex');
-  const x = BigInt('0x' + hexHash(padHex(salt) + inner));
+  const x = passwordExponent(name, userId, password, salt);
 
   // The base B - k*g^x is reduced mod N here (the library leaves it possibly negative; its
   // modPow reduces it the same way). 0 would make S = 0 whatever the password: refuse it.
@@ -132,13 +118,19 @@ export function passwordVerifier(input: PasswordVerifierInput): PasswordVerifier
   const key = Buffer.from(hkdfSync('sha256', hexBytes(padHex(S)), hexBytes(padHex(u)), HKDF_INFO, 16));
   const timestamp = cognitoTimestamp(input.now ?? new Date());
   const signature = createHmac('sha256', key)
-    .update(Buffer.from(poolName, 'utf8'))
-    .update(Buffer.from(userIdForSrp, 'utf8'))
+    .update(Buffer.from(name, 'utf8'))
+    .update(Buffer.from(userId, 'utf8'))
     .update(Buffer.from(secretBlock, 'base64'))
     .update(Buffer.from(timestamp, 'utf8'))
     .digest('base64');
 
   return { TIMESTAMP: timestamp, PASSWORD_CLAIM_SIGNATURE: signature, PASSWORD_CLAIM_SECRET_BLOCK: secretBlock };
+}
+
+/** x = H(padHex(salt) | H(name | userId | ':' | password)): the private exponent of the verifier g^x. */
+export function passwordExponent(name: string, userId: string, password: string, salt: bigint): bigint {
+  const inner = createHash('sha256').update(`${name}${userId}:${password}`, 'utf8').digest('hex');
+  return BigInt('0x' + hexHash(padHex(salt) + inner));
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -162,110 +154,4 @@ function poolNameOf(poolId: string): string {
   const i = poolId.indexOf('_');
   if (i < 0 || i === poolId.length - 1) throw new Error(`SRP: not a user pool id: ${JSON.stringify(poolId)}`);
   return poolId.slice(i + 1);
-}
-
-/**
- * Even-length hex of Java's BigInteger.toByteArray() for a non-negative n: a leading "00" when the
- * most significant bit is set, so the bytes are not read back as negative.
- */
-function padHex(n: bigint): string {
-  let hex = n.toString(16);
-  if (hex.length % 2 !== 0) hex = '0' + hex;
-  if (/^[89a-f]/.test(hex)) hex = '00' + hex;
-  return hex;
-}
-
-function hexBytes(hex: string): Buffer {
-  return Buffer.from(hex, 'hex');
-}
-
-/** SHA-256 of the bytes a hex string stands for, as hex. */
-function hexHash(hex: string): string {
-  return createHash('sha256').update(hexBytes(hex)).digest('hex');
-}
-
-function parseHex(hex: string, what: string): bigint {
-  if (!/^[0-9a-fA-F]+$/.test(hex)) throw new Error(`SRP: ${what} is not a hex number`);
-  return BigInt('0x' + hex);
-}
-
-function mod(n: bigint, m: bigint): bigint {
-  const r = n % m;
-  return r < 0n ? r + m : r;
-}
-
-/** Big-endian bytes of n, left-padded to `length` bytes (minimal length when omitted). */
-function toBytes(n: bigint, length?: number): Buffer {
-  let hex = n.toString(16);
-  if (hex.length % 2 !== 0) hex = '0' + hex;
-  if (length !== undefined) hex = hex.padStart(length * 2, '0');
-  return hexBytes(hex);
-}
-
-/**
- * base^exp mod N through OpenSSL. OpenSSL refuses "public keys" 0, 1 and N-1 (and a zero private
- * key), so those trivial cases are answered here; base 0 mod N is the caller's to reject.
- */
-function modPowN(base: bigint, exp: bigint): bigint {
-  const b = mod(base, N);
-  if (exp < 0n) throw new RangeError('modPowN: negative exponent');
-  if (exp === 0n) return 1n;
-  if (b === 0n) return 0n;
-  if (b === 1n) return 1n;
-  if (b === N - 1n) return exp % 2n === 0n ? 1n : N - 1n;
-  // Fermat: b^(N-1) = 1 for b a unit mod the prime N, so the exponent can be reduced mod N-1
-  // (a no-op for Cognito's sizes) and always fits as a DH private key.
-  const e = exp % (N - 1n);
-  if (e === 0n) return 1n;
-  try {
-    return power(b, e);
-  } catch {
-    // OpenSSL 3.5 (Node 22 and 24) knows (N, 2) as RFC 3526's group and may take as a peer key
-    // only a member of its prime-order subgroup: a quadratic residue mod N. -1 is a non-residue
-    // mod this safe prime (N = 3 mod 4), so when b is refused, N - b = -b is a residue, and
-    // b^e = (-1)^e (N - b)^e.
-    const r = power(N - b, e);
-    return e % 2n === 0n || r === 0n ? r : N - r;
-  }
-}
-
-/**
- * b^e mod N by OpenSSL's Diffie-Hellman: with e as the private key, the shared secret with the
- * "public key" b. Node 24's createDiffieHellman(N, g) tests N for primality first (~1.6 s), so
- * there the key objects of crypto.diffieHellman() are used instead (~5 ms, slower than the
- * DiffieHellman object on Node 20 and 22, where that one is kept).
- */
-const power: (b: bigint, e: bigint) => bigint = Number(process.versions.node.split('.')[0]) >= 24 ? keyObjectPower : dhObjectPower;
-
-function dhObjectPower(b: bigint, e: bigint): bigint {
-  const dh = createDiffieHellman(N_BUF, G_BUF);
-  dh.setPrivateKey(toBytes(e));
-  return fromBytes(b === g ? dh.generateKeys() : dh.computeSecret(toBytes(b, N_BYTES)));
-}
-
-function keyObjectPower(b: bigint, e: bigint): bigint {
-  // PKCS#8 and SubjectPublicKeyInfo for dhKeyAgreement with the parameters (N, g), in DER.
-  const algorithm = der(0x30, Buffer.from('06092a864886f70d010301', 'hex'), der(0x30, derInt(N), derInt(g)));
-  const privateKey = createPrivateKey({ key: der(0x30, derInt(0n), algorithm, der(0x04, derInt(e))), format: 'der', type: 'pkcs8' });
-  const publicKey = createPublicKey({ key: der(0x30, algorithm, der(0x03, Buffer.from([0]), derInt(b))), format: 'der', type: 'spki' });
-  return fromBytes(diffieHellman({ privateKey, publicKey }));
-}
-
-/** A DER element: tag, length, the parts. */
-function der(tag: number, ...parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  const n = body.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...length]), body]);
-}
-
-/** A DER INTEGER (non-negative: a leading zero byte when the high bit is set). */
-function derInt(n: bigint): Buffer {
-  const bytes = toBytes(n);
-  return der(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
-}
-
-/** The output drops leading zero bytes on some Node versions and pads them on others: read it as a number either way. */
-function fromBytes(out: Buffer): bigint {
-  return out.length === 0 ? 0n : BigInt('0x' + out.toString('hex'));
 }

@@ -11,6 +11,10 @@ export const KEYS = {
   roleArn: 'cognito_role_arn',
   minTtl: 'cognito_min_ttl',
   secretStore: 'cognito_secret_store',
+  /** The name ConfirmDevice gives this computer (default: its host name). */
+  deviceName: 'cognito_device_name',
+  /** `false`: a pool that lets the user choose does not remember this computer (the default is to). */
+  rememberDevice: 'cognito_remember_device',
   credentialProcess: 'credential_process',
   /** Setup's record of the keys it added to a section the user had (src/config/ownership.ts). */
   setupAdded: 'cognito_setup_added',

@@ -4,7 +4,9 @@ import { type AuthFlow, DEFAULT_AUTH_FLOW, KEYS, type SecretStoreChoice } from '
 import {
   type Check,
   checkAuthFlow,
+  checkBoolean,
   checkClientId,
+  checkDeviceName,
   checkIdentityPoolId,
   checkRegion,
   checkRoleArn,
@@ -35,6 +37,10 @@ export interface CognitoProfile {
   minTtlSeconds?: number;
   /** `cognito_secret_store`: the keychain (default) or the encrypted file. */
   secretStore: SecretStoreChoice;
+  /** `cognito_device_name`: what ConfirmDevice calls this computer (else its host name). */
+  deviceName?: string;
+  /** `cognito_remember_device` (default true): ask a pool that lets the user choose to remember this computer. */
+  rememberDevice: boolean;
   /** The profile's own `region` (for the AWS services it is used with), when set and well-formed. */
   awsRegion?: string;
   /** endpoint_url, use_fips_endpoint, … and the `services` section's endpoints (endpoint-settings.ts). */
@@ -94,6 +100,8 @@ export function resolveCognitoProfile(
   const roleArn = optional(KEYS.roleArn, checkRoleArn);
   const minTtl = optional(KEYS.minTtl, checkSeconds);
   const secretStore = (optional(KEYS.secretStore, checkSecretStore) as SecretStoreChoice | undefined) ?? 'keychain';
+  const deviceName = optional(KEYS.deviceName, checkDeviceName);
+  const rememberDevice = optional(KEYS.rememberDevice, checkBoolean) !== 'false';
 
   return {
     name,
@@ -107,6 +115,8 @@ export function resolveCognitoProfile(
     region,
     identityRegion: regionOf(identityPoolId),
     secretStore,
+    rememberDevice,
+    ...(deviceName ? { deviceName } : {}),
     ...(roleArn ? { roleArn } : {}),
     ...(minTtl !== undefined ? { minTtlSeconds: Number(minTtl) } : {}),
     ...(settings.region && !checkRegion(settings.region) ? { awsRegion: settings.region } : {}),

@@ -58,6 +58,19 @@ export const checkSeconds: Check = (v) =>
 export const checkSecretStore: Check = (v) =>
   (SECRET_STORES as readonly string[]).includes(v) ? undefined : 'is not a secret store (keychain or file)';
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it rejects
+const DEVICE_NAME = /^[^\x00-\x1f\x7f-\x9f]{1,1024}$/;
+
+/** ConfirmDevice's DeviceName: 1 to 1024 characters (the API's bound), no control characters. */
+export const checkDeviceName: Check = (v) =>
+  DEVICE_NAME.test(v) && v.trim() === v
+    ? COMMENT_START.test(v)
+      ? 'starts with # or ;, which the config file would read as the start of a comment'
+      : undefined
+    : 'is not a device name (1 to 1024 characters, no control characters or leading and trailing spaces)';
+
+export const checkBoolean: Check = (v) => (v === 'true' || v === 'false' ? undefined : 'is not true or false');
+
 export const checkProfileName: Check = (v) =>
   PROFILE_NAME.test(v)
     ? undefined

@@ -53,7 +53,7 @@ export async function profileCredentials(profileName: string | undefined, ctx: C
       // start first: they proceed on keytar's thread while the sign-in module loads on this one.
       const keychain = profile.secretStore === 'keychain';
       const opening = ctx.secrets(profile.secretStore).then((store) =>
-        keychain ? prefetching(store, (['refresh-token', 'client-secret', 'password', 'totp-secret'] as const).map((k) => secretAccount(name, k))) : store,
+        keychain ? prefetching(store, (['refresh-token', 'client-secret', 'device', 'password', 'totp-secret'] as const).map((k) => secretAccount(name, k))) : store,
       );
       opening.catch(() => undefined); // awaited below
       const codeCacheDir = await cache.checkDir(false).then((ok) => (ok ? cache.dir : undefined), () => undefined);

@@ -30,6 +30,7 @@ export const SECRET_KINDS = [
   { kind: 'client-secret', label: 'client secret' },
   { kind: 'totp-secret', label: 'TOTP secret' },
   { kind: 'refresh-token', label: 'refresh token' },
+  { kind: 'device', label: 'remembered device' },
 ] as const;
 
 export type SecretKind = (typeof SECRET_KINDS)[number]['kind'];

@@ -6,14 +6,17 @@
  *        [--user-status alice=FORCE_CHANGE_PASSWORD] [--credentials-ttl 3600] [--token-ttl 3600] [--log]
  *        [--user-totp alice=BASE32SECRET] [--user-sms alice=123456] [--user-email-otp alice=123456]
  *        [--user-mfa-setup alice]
+ *        [--device-tracking off|always|user-opt-in] [--challenge-required-on-new-device true|false]
  *
  * Prints ONE line of JSON to stdout
  *   {"url":...,"region":...,"userPoolId":...,"clientId":...,"identityPoolId":...}
  * (plus "clientSecret" when given) and runs until SIGTERM/SIGINT. With --log, one line per request
- * goes to stderr.
+ * goes to stderr. With device tracking on, tests in another process forget a device as an
+ * administrator with AdminForgetDevice (the fake does not check the SigV4 signature of admin calls).
  */
 import { parseArgs } from 'node:util';
-import { decodeBase32Secret, DEFAULT_CLIENT_ID, FakeCognito, type FakeUser, type FakeUserStatus } from './server.js';
+import { DEVICE_TRACKING_MODES } from './devices.js';
+import { decodeBase32Secret, DEFAULT_CLIENT_ID, FakeCognito, type DeviceTracking, type FakeUser, type FakeUserStatus } from './server.js';
 
 const STATUSES: FakeUserStatus[] = ['CONFIRMED', 'UNCONFIRMED', 'RESET_REQUIRED', 'FORCE_CHANGE_PASSWORD'];
 
@@ -49,6 +52,8 @@ async function main(): Promise<void> {
         'srp-user-id-is-sub': { type: 'boolean', default: false },
         'credentials-ttl': { type: 'string' },
         'token-ttl': { type: 'string' },
+        'device-tracking': { type: 'string', default: 'off' },
+        'challenge-required-on-new-device': { type: 'string', default: 'true' },
         log: { type: 'boolean', default: false },
       },
       strict: true,
@@ -114,6 +119,11 @@ async function main(): Promise<void> {
     for (const name of names) if (!known.has(name)) fail(`--${option}: no --user named ${JSON.stringify(name)}`);
   }
 
+  const deviceTracking = v['device-tracking'] as DeviceTracking;
+  if (!DEVICE_TRACKING_MODES.includes(deviceTracking)) fail(`--device-tracking must be ${DEVICE_TRACKING_MODES.join('|')}`);
+  const challengeOnNew = v['challenge-required-on-new-device'];
+  if (challengeOnNew !== 'true' && challengeOnNew !== 'false') fail('--challenge-required-on-new-device must be true|false');
+
   const clientSecret = v['client-secret'];
   const credentialsTtlSeconds = positiveInt(v['credentials-ttl'], 'credentials-ttl');
   const tokenTtlSeconds = positiveInt(v['token-ttl'], 'token-ttl');
@@ -124,6 +134,8 @@ async function main(): Promise<void> {
     clients: [{ clientId: v['client-id'], ...(clientSecret !== undefined ? { clientSecret } : {}) }],
     users,
     srpUserIdIsSub: v['srp-user-id-is-sub'],
+    deviceTracking,
+    challengeRequiredOnNewDevice: challengeOnNew === 'true',
     ...(credentialsTtlSeconds !== undefined ? { credentialsTtlSeconds } : {}),
     ...(tokenTtlSeconds !== undefined ? { tokenTtlSeconds } : {}),
     ...(v.log ? { onRequest: (r) => process.stderr.write(`fake-cognito: ${r.service} ${r.operation}\n`) } : {}),

@@ -21,6 +21,22 @@ import {
   signaturesEqual,
   type SrpVerifier,
 } from './srp-verifier.js';
+import { CognitoServiceError, invalid, notAuthorized, validationNull } from './errors.js';
+import {
+  checkDeviceKeyShape,
+  deviceNotFound,
+  deviceType,
+  FakeDevices,
+  page,
+  type DeviceOwner,
+  type DeviceRememberedStatus,
+  type DeviceTracking,
+  type FakeDevice,
+} from './devices.js';
+
+export type { DeviceRememberedStatus, DeviceTracking, FakeDevice } from './devices.js';
+
+export { CognitoServiceError } from './errors.js';
 
 export type FakeUserStatus = 'CONFIRMED' | 'UNCONFIRMED' | 'RESET_REQUIRED' | 'FORCE_CHANGE_PASSWORD';
 
@@ -111,6 +127,20 @@ export interface FakeCognitoOptions {
   sessionTtlSeconds?: number;
   /** USER_ID_FOR_SRP is the user's sub (pools with an alias) instead of the username; default false */
   srpUserIdIsSub?: boolean;
+  /**
+   * Device tracking ("remember user devices"), default 'off' (DEVICE_KEY is ignored, no device is
+   * issued). 'always': a sign-in that presents no known DEVICE_KEY gets NewDeviceMetadata, and
+   * ConfirmDevice remembers the device (UserConfirmationNecessary false). 'user-opt-in': the same,
+   * but ConfirmDevice answers UserConfirmationNecessary true and the device is remembered only
+   * after UpdateDeviceStatus 'remembered'. Once a device is issued, the sign-in's refresh token
+   * needs its DEVICE_KEY (and the device confirmed). See README.md, "Remembered devices".
+   */
+  deviceTracking?: DeviceTracking;
+  /**
+   * DeviceConfiguration.ChallengeRequiredOnNewDevice, default true: a remembered device answers
+   * DEVICE_SRP_AUTH instead of the MFA code. false: MFA as usual, then DEVICE_SRP_AUTH.
+   */
+  challengeRequiredOnNewDevice?: boolean;
   /** ms clock; default Date.now */
   now?: () => number;
   /** called for every recorded request (e.g. to log them) */
@@ -155,6 +185,8 @@ export interface IssuedTokens {
   idToken: string;
   accessToken: string;
   refreshToken?: string;
+  /** the device the tokens are bound to (device tracking on): the refresh token needs its key */
+  deviceKey?: string;
 }
 
 export const DEFAULT_CLIENT_ID = 'fakeclient0000000000000001';
@@ -173,17 +205,6 @@ const IDP_PREFIX = 'AWSCognitoIdentityProviderService';
 const IDENTITY_PREFIX = 'AWSCognitoIdentityService';
 const JSON_TYPE = 'application/x-amz-json-1.1';
 
-/** An error answered with the AWS JSON 1.1 error shape. */
-export class CognitoServiceError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
 
 interface UserRecord {
   username: string;
@@ -217,9 +238,18 @@ interface TokenRecord {
 
 interface RefreshRecord extends TokenRecord {
   authTime: number;
+  /** the device the sign-in presented or was issued (device tracking on) */
+  deviceKey?: string;
 }
 
-type SessionChallenge = 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED' | 'SELECT_MFA_TYPE' | 'MFA_SETUP' | FakeMfaType;
+type SessionChallenge =
+  | 'PASSWORD_VERIFIER'
+  | 'NEW_PASSWORD_REQUIRED'
+  | 'SELECT_MFA_TYPE'
+  | 'MFA_SETUP'
+  | 'DEVICE_SRP_AUTH'
+  | 'DEVICE_PASSWORD_VERIFIER'
+  | FakeMfaType;
 
 interface SessionRecord {
   challenge: SessionChallenge;
@@ -230,6 +260,8 @@ interface SessionRecord {
   srp?: { A: bigint; B: bigint; b: bigint; secretBlock: string; userIdForSrp: string };
   /** SELECT_MFA_TYPE: the types offered */
   mfaTypes?: FakeMfaType[];
+  /** a confirmed device of the user that the sign-in presented (DEVICE_KEY) */
+  deviceKey?: string;
 }
 
 /** The order real Cognito lists them in MFAS_CAN_CHOOSE. */
@@ -290,18 +322,6 @@ export function totpCode(base32Secret: string, epochMs: number = Date.now()): st
 
 type Json = Record<string, any>;
 
-function invalid(message: string): CognitoServiceError {
-  return new CognitoServiceError('InvalidParameterException', message);
-}
-
-function notAuthorized(message: string): CognitoServiceError {
-  return new CognitoServiceError('NotAuthorizedException', message);
-}
-
-function validationNull(field: string): CognitoServiceError {
-  return invalid(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
-}
-
 function base64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url');
 }
@@ -352,6 +372,8 @@ function stringMap(body: Json, field: string): Record<string, string> | undefine
   if (!isObject(v)) throw new CognitoServiceError('SerializationException', `Unexpected value for ${field}`);
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(v)) {
+    // A null value is an absent one (amazon-cognito-identity-js retries PASSWORD_VERIFIER with "DEVICE_KEY": null).
+    if (value === null) continue;
     if (typeof value !== 'string') throw new CognitoServiceError('SerializationException', `Unexpected value for ${field}.${key}`);
     out[key] = value;
   }
@@ -380,6 +402,10 @@ export class FakeCognito {
   private readonly refreshTokenTtlSeconds: number;
   private readonly sessionTtlSeconds: number;
   private readonly srpUserIdIsSub: boolean;
+  /** the pool's device tracking (see FakeCognitoOptions.deviceTracking) */
+  readonly deviceTracking: DeviceTracking;
+  private readonly challengeRequiredOnNewDevice: boolean;
+  private readonly deviceStore: FakeDevices;
   private readonly now: () => number;
   private readonly onRequest: ((r: RecordedRequest) => void) | undefined;
 
@@ -407,7 +433,10 @@ export class FakeCognito {
     this.refreshTokenTtlSeconds = options.refreshTokenTtlSeconds ?? 30 * 24 * 3600;
     this.sessionTtlSeconds = options.sessionTtlSeconds ?? 180;
     this.srpUserIdIsSub = options.srpUserIdIsSub ?? false;
+    this.deviceTracking = options.deviceTracking ?? 'off';
+    this.challengeRequiredOnNewDevice = options.challengeRequiredOnNewDevice ?? true;
     this.now = options.now ?? Date.now;
+    this.deviceStore = new FakeDevices(this.region, () => this.nowSeconds());
     this.onRequest = options.onRequest;
     for (const c of options.clients ?? [{ clientId: DEFAULT_CLIENT_ID }]) this.addClient(c);
     for (const u of options.users ?? []) this.addUser(u);
@@ -517,6 +546,39 @@ export class FakeCognito {
 
   removeUser(username: string): void {
     this.users.delete(username);
+    this.deviceStore.removeOwner(username);
+  }
+
+  /** Every device issued to the user (confirmed or not), oldest first: keys and status, never a verifier. */
+  devices(username: string): FakeDevice[] {
+    return this.deviceStore.all(username);
+  }
+
+  /** One device by its key, whoever owns it. */
+  device(deviceKey: string): FakeDevice | undefined {
+    return this.deviceStore.get(deviceKey);
+  }
+
+  /**
+   * Forget a device "as an administrator" (AdminForgetDevice): its next sign-in is refused with
+   * ResourceNotFoundException "Device does not exist." and its refresh tokens with "Invalid Refresh
+   * Token". False when the user has no such device.
+   */
+  forgetDevice(username: string, deviceKey: string): boolean {
+    const user = this.users.get(username);
+    return user !== undefined && this.deviceStore.forget(user, deviceKey);
+  }
+
+  /** AdminUpdateDeviceStatus: false when the user has no such confirmed device. */
+  setDeviceRememberedStatus(username: string, deviceKey: string, status: DeviceRememberedStatus): boolean {
+    const user = this.users.get(username);
+    if (!user) return false;
+    try {
+      this.deviceStore.setStatus(user, deviceKey, status);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   addClient(c: FakeClient): void {
@@ -647,6 +709,17 @@ export class FakeCognito {
         return this.globalSignOut(body);
       case 'GetUser':
         return this.getUserOp(body);
+      case 'ConfirmDevice':
+      case 'UpdateDeviceStatus':
+      case 'ForgetDevice':
+      case 'GetDevice':
+      case 'ListDevices':
+        return this.deviceOperation(operation, body);
+      case 'AdminForgetDevice':
+      case 'AdminUpdateDeviceStatus':
+      case 'AdminGetDevice':
+      case 'AdminListDevices':
+        return this.adminDeviceOperation(operation, body);
       default:
         throw new CognitoServiceError('UnknownOperationException', `Unknown operation ${IDP_PREFIX}.${operation}`);
     }
@@ -736,16 +809,27 @@ export class FakeCognito {
       throw new CognitoServiceError('PasswordResetRequiredException', 'Password reset required for the user');
     }
     if (!safeEqualString(user.password, password)) throw notAuthorized('Incorrect username or password.');
-    return this.afterPasswordVerified(client, user);
+    return this.afterPasswordVerified(client, user, this.presentedDevice(user, params['DEVICE_KEY']));
   }
 
-  private afterPasswordVerified(client: ClientRecord, user: UserRecord): Json {
+  /**
+   * The DEVICE_KEY a sign-in presented: undefined when none (or tracking is off), the key when it
+   * is a confirmed device of the user, else ResourceNotFoundException "Device does not exist.".
+   */
+  private presentedDevice(user: UserRecord, key: string | undefined, current?: string): string | undefined {
+    if (this.deviceTracking === 'off') return undefined;
+    if (key === undefined || key === '') return current;
+    this.deviceStore.requireConfirmed(user, key);
+    return key;
+  }
+
+  private afterPasswordVerified(client: ClientRecord, user: UserRecord, deviceKey: string | undefined): Json {
     if (user.status === 'UNCONFIRMED') throw new CognitoServiceError('UserNotConfirmedException', 'User is not confirmed.');
     if (user.status === 'RESET_REQUIRED') {
       throw new CognitoServiceError('PasswordResetRequiredException', 'Password reset required for the user');
     }
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
-      const session = this.newSession({ challenge: 'NEW_PASSWORD_REQUIRED', clientId: client.clientId, username: user.username });
+      const session = this.newSession({ challenge: 'NEW_PASSWORD_REQUIRED', clientId: client.clientId, username: user.username, deviceKey });
       return {
         ChallengeName: 'NEW_PASSWORD_REQUIRED',
         ChallengeParameters: {
@@ -756,7 +840,7 @@ export class FakeCognito {
         Session: session,
       };
     }
-    return this.afterFirstFactor(client, user);
+    return this.afterFirstFactor(client, user, deviceKey);
   }
 
   /** The name challenges call the user by (USERNAME / USER_ID_FOR_SRP in ChallengeParameters). */
@@ -770,28 +854,57 @@ export class FakeCognito {
     );
   }
 
-  /** Password (and any new password) accepted: the MFA step, or tokens. */
-  private afterFirstFactor(client: ClientRecord, user: UserRecord): Json {
+  /**
+   * Password (and any new password) accepted: DEVICE_SRP_AUTH for a remembered device (instead of
+   * the MFA step when ChallengeRequiredOnNewDevice), else the MFA step, or tokens.
+   */
+  private afterFirstFactor(client: ClientRecord, user: UserRecord, deviceKey: string | undefined): Json {
     const types = this.mfaTypesOf(user);
+    if (deviceKey !== undefined && this.deviceStore.isRemembered(deviceKey)) {
+      const mfaFirst = !this.challengeRequiredOnNewDevice && (types.length > 0 || user.mfaSetupRequired);
+      if (!mfaFirst) return this.deviceSrpChallenge(client, user, deviceKey);
+    }
     const USERNAME = this.challengeUsername(user);
     if (types.length > 1) {
-      const session = this.newSession({ challenge: 'SELECT_MFA_TYPE', clientId: client.clientId, username: user.username, mfaTypes: types });
+      const session = this.newSession({
+        challenge: 'SELECT_MFA_TYPE',
+        clientId: client.clientId,
+        username: user.username,
+        mfaTypes: types,
+        deviceKey,
+      });
       return {
         ChallengeName: 'SELECT_MFA_TYPE',
         ChallengeParameters: { MFAS_CAN_CHOOSE: JSON.stringify(types), USERNAME },
         Session: session,
       };
     }
-    if (types.length === 1) return this.mfaChallenge(client, user, types[0]!);
+    if (types.length === 1) return this.mfaChallenge(client, user, types[0]!, deviceKey);
     if (user.mfaSetupRequired) {
-      const session = this.newSession({ challenge: 'MFA_SETUP', clientId: client.clientId, username: user.username });
+      const session = this.newSession({ challenge: 'MFA_SETUP', clientId: client.clientId, username: user.username, deviceKey });
       return { ChallengeName: 'MFA_SETUP', ChallengeParameters: { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' }, Session: session };
     }
-    return { AuthenticationResult: this.issueTokens(client, user, true), ChallengeParameters: {} };
+    return this.signedIn(client, user, deviceKey);
   }
 
-  private mfaChallenge(client: ClientRecord, user: UserRecord, type: FakeMfaType): Json {
-    const session = this.newSession({ challenge: type, clientId: client.clientId, username: user.username });
+  /**
+   * The end of a sign-in: tokens. With device tracking on they are bound to the device the sign-in
+   * presented, or to a new one that the answer carries as AuthenticationResult.NewDeviceMetadata.
+   */
+  private signedIn(client: ClientRecord, user: UserRecord, deviceKey: string | undefined): Json {
+    if (this.deviceTracking === 'off') return { AuthenticationResult: this.issueTokens(client, user, true), ChallengeParameters: {} };
+    if (deviceKey !== undefined) {
+      this.deviceStore.touch(deviceKey);
+      return { AuthenticationResult: this.issueTokens(client, user, true, undefined, deviceKey), ChallengeParameters: {} };
+    }
+    const device = this.deviceStore.issue(user);
+    const result = this.issueTokens(client, user, true, undefined, device.deviceKey);
+    result['NewDeviceMetadata'] = { DeviceKey: device.deviceKey, DeviceGroupKey: device.deviceGroupKey };
+    return { AuthenticationResult: result, ChallengeParameters: {} };
+  }
+
+  private mfaChallenge(client: ClientRecord, user: UserRecord, type: FakeMfaType, deviceKey: string | undefined): Json {
+    const session = this.newSession({ challenge: type, clientId: client.clientId, username: user.username, deviceKey });
     const USERNAME = this.challengeUsername(user);
     const parameters: Record<string, string> =
       type === 'SMS_MFA'
@@ -818,12 +931,14 @@ export class FakeCognito {
     if (user.status === 'RESET_REQUIRED') {
       throw new CognitoServiceError('PasswordResetRequiredException', 'Password reset required for the user');
     }
+    const deviceKey = this.presentedDevice(user, params['DEVICE_KEY']);
     const { b, B } = makeServerEphemeral(user.srp.verifier);
     const secretBlock = randomBytes(384).toString('base64');
     const session = this.newSession({
       challenge: 'PASSWORD_VERIFIER',
       clientId: client.clientId,
       username: user.username,
+      deviceKey,
       srp: { A, B, b, secretBlock, userIdForSrp: user.srp.userIdForSrp },
     });
     this.sessionsBySecretBlock.set(secretBlock, session);
@@ -849,7 +964,20 @@ export class FakeCognito {
     const names = [user.username, user.sub];
     if (params['USERNAME'] !== undefined) names.push(params['USERNAME']);
     this.checkSecretHash(client, params['SECRET_HASH'], names);
-    return { AuthenticationResult: this.issueTokens(client, user, false, rec.authTime), ChallengeParameters: {} };
+    this.checkRefreshDevice(rec, params['DEVICE_KEY']);
+    return { AuthenticationResult: this.issueTokens(client, user, false, rec.authTime, rec.deviceKey), ChallengeParameters: {} };
+  }
+
+  /**
+   * A refresh token issued to a sign-in that got a device works only with that device's key, and
+   * only once the device is confirmed (and until it is forgotten): else NotAuthorizedException
+   * "Invalid Refresh Token", as SDK users report (aws/aws-sdk-java#2841, aws/aws-sdk-net-extensions-cognito#85,
+   * aws-amplify/amplify-android#2506: "cognito mandates all new devices ... to be confirmed ...
+   * otherwise they will not let the refresh token refresh the access token").
+   */
+  private checkRefreshDevice(rec: RefreshRecord, given: string | undefined): void {
+    if (rec.deviceKey === undefined) return;
+    if (given !== rec.deviceKey || !this.deviceStore.isConfirmed(rec.deviceKey)) throw notAuthorized('Invalid Refresh Token');
   }
 
   private refreshRecord(client: ClientRecord, token: string): { user: UserRecord; rec: RefreshRecord } {
@@ -873,9 +1001,12 @@ export class FakeCognito {
     if (client.clientSecret !== undefined && (given === undefined || !safeEqualString(given, client.clientSecret))) {
       throw notAuthorized(`Unable to verify secret hash for client ${client.clientId}`);
     }
+    const deviceKey = optionalString(body, 'DeviceKey', 'deviceKey');
+    if (deviceKey !== undefined) checkDeviceKeyShape(deviceKey);
     const { user, rec } = this.refreshRecord(client, token);
+    this.checkRefreshDevice(rec, deviceKey);
     if (client.rotateRefreshTokens) rec.revoked = true;
-    return { AuthenticationResult: this.issueTokens(client, user, client.rotateRefreshTokens, rec.authTime) };
+    return { AuthenticationResult: this.issueTokens(client, user, client.rotateRefreshTokens, rec.authTime, rec.deviceKey) };
   }
 
   private newSession(rec: Omit<SessionRecord, 'expiresAt'>): string {
@@ -959,6 +1090,10 @@ export class FakeCognito {
         return this.mfaCode(client, challenge, responses, session);
       case 'MFA_SETUP':
         throw invalid('MFA_SETUP is not supported by FakeCognito (AssociateSoftwareToken is not implemented)');
+      case 'DEVICE_SRP_AUTH':
+        return this.deviceSrpAuth(client, responses, session);
+      case 'DEVICE_PASSWORD_VERIFIER':
+        return this.devicePasswordVerifier(client, responses, session);
       default:
         throw invalid(`Unsupported challenge: ${challenge}`);
     }
@@ -990,12 +1125,14 @@ export class FakeCognito {
     const offered = rec.mfaTypes ?? [];
     const type = offered.find((t) => t === value);
     if (type === undefined) throw invalid(`Invalid ANSWER ${value}: the user can choose ${JSON.stringify(offered)}`);
+    const deviceKey = this.presentedDevice(user, responses['DEVICE_KEY'], rec.deviceKey);
     this.useSession(sessionId);
-    return this.mfaChallenge(client, user, type);
+    return this.mfaChallenge(client, user, type, deviceKey);
   }
 
   private mfaCode(client: ClientRecord, type: FakeMfaType, responses: Record<string, string>, session: string | undefined): Json {
-    const { user, value: code, sessionId } = this.mfaSessionUser(client, type, responses, session, MFA_CODE_FIELD[type]);
+    const { rec, user, value: code, sessionId } = this.mfaSessionUser(client, type, responses, session, MFA_CODE_FIELD[type]);
+    const deviceKey = this.presentedDevice(user, responses['DEVICE_KEY'], rec.deviceKey);
     const mismatch = () => new CognitoServiceError('CodeMismatchException', 'Invalid code or auth state for the user.');
     if (type === 'SOFTWARE_TOKEN_MFA') {
       const key = user.totpKey;
@@ -1012,7 +1149,9 @@ export class FakeCognito {
       if (expected === undefined || !safeEqualString(expected, code)) throw mismatch();
     }
     this.useSession(sessionId);
-    return { AuthenticationResult: this.issueTokens(client, user, true), ChallengeParameters: {} };
+    // a remembered device that did not skip the code (ChallengeRequiredOnNewDevice false) proves itself next
+    if (deviceKey !== undefined && this.deviceStore.isRemembered(deviceKey)) return this.deviceSrpChallenge(client, user, deviceKey);
+    return this.signedIn(client, user, deviceKey);
   }
 
   private passwordVerifier(client: ClientRecord, responses: Record<string, string>, session: string | undefined): Json {
@@ -1023,6 +1162,11 @@ export class FakeCognito {
     // Real Cognito keeps the SRP state inside SECRET_BLOCK, so Session is optional here.
     const sessionId = session ?? this.sessionsBySecretBlock.get(secretBlock);
     if (sessionId === undefined) throw notAuthorized('Incorrect username or password.');
+    // An unknown DEVICE_KEY is refused before the session is used up: amazon-cognito-identity-js
+    // answers again with the same SECRET_BLOCK and Session, without the key.
+    const pending = this.peekSession(sessionId, 'PASSWORD_VERIFIER', client.clientId);
+    const pendingUser = this.users.get(pending.username);
+    const deviceKey = pendingUser ? this.presentedDevice(pendingUser, responses['DEVICE_KEY'], pending.deviceKey) : undefined;
     const rec = this.takeSession(sessionId, 'PASSWORD_VERIFIER', client.clientId);
     const srp = rec.srp!;
     if (srp.secretBlock !== secretBlock) throw notAuthorized('Incorrect username or password.');
@@ -1042,7 +1186,7 @@ export class FakeCognito {
       throw notAuthorized('Incorrect username or password.');
     }
     if (!signaturesEqual(expected, signature)) throw notAuthorized('Incorrect username or password.');
-    return this.afterPasswordVerified(client, user);
+    return this.afterPasswordVerified(client, user, deviceKey);
   }
 
   private newPasswordRequired(client: ClientRecord, responses: Record<string, string>, session: string | undefined): Json {
@@ -1050,6 +1194,9 @@ export class FakeCognito {
     const username = this.requireParam(responses, 'USERNAME');
     const newPassword = this.requireParam(responses, 'NEW_PASSWORD');
     this.checkSecretHash(client, responses['SECRET_HASH'], [username]);
+    const pending = this.peekSession(session, 'NEW_PASSWORD_REQUIRED', client.clientId);
+    const pendingUser = this.users.get(pending.username);
+    const deviceKey = pendingUser ? this.presentedDevice(pendingUser, responses['DEVICE_KEY'], pending.deviceKey) : undefined;
     const rec = this.takeSession(session, 'NEW_PASSWORD_REQUIRED', client.clientId);
     const user = this.users.get(rec.username);
     if (!user || (username !== user.username && username !== user.sub)) throw notAuthorized('Invalid session for the user.');
@@ -1059,10 +1206,213 @@ export class FakeCognito {
     user.password = newPassword;
     user.status = 'CONFIRMED';
     user.srp = this.makeSrp(user.username, user.sub, newPassword);
-    return this.afterFirstFactor(client, user);
+    return this.afterFirstFactor(client, user, deviceKey);
   }
 
-  private issueTokens(client: ClientRecord, user: UserRecord, withRefresh: boolean, authTime?: number): Json {
+  // ---------------------------------------------------------------- remembered devices: sign-in
+
+  /**
+   * DEVICE_SRP_AUTH: the user is known (password, and any MFA code, accepted) and presented a
+   * remembered device, which must now prove its device password by SRP.
+   */
+  private deviceSrpChallenge(client: ClientRecord, user: UserRecord, deviceKey: string): Json {
+    const session = this.newSession({ challenge: 'DEVICE_SRP_AUTH', clientId: client.clientId, username: user.username, deviceKey });
+    return { ChallengeName: 'DEVICE_SRP_AUTH', ChallengeParameters: { USERNAME: this.challengeUsername(user) }, Session: session };
+  }
+
+  /** The names a challenge answer may call the user by. */
+  private namesOf(user: UserRecord): string[] {
+    return [user.username, user.sub, user.srp.userIdForSrp];
+  }
+
+  /**
+   * The pending DEVICE_SRP_AUTH an answer belongs to: its Session when that is one, else the live
+   * one of this client, user and device. Clients answer it with no Session (ryanmab/aws-cognito-srp's
+   * tests against the service pass none) or a used one (amazon-cognito-identity-js after an MFA
+   * code sends the MFA step's), so the fake, like the service, keys it on the user and device.
+   */
+  private pendingDeviceSrp(
+    client: ClientRecord,
+    session: string | undefined,
+    username: string,
+    deviceKey: string,
+  ): { id: string; user: UserRecord; rec: SessionRecord } {
+    const live = (r: SessionRecord | undefined): r is SessionRecord =>
+      r !== undefined && r.challenge === 'DEVICE_SRP_AUTH' && r.clientId === client.clientId;
+    const ids = session !== undefined && live(this.sessions.get(session)) ? [session] : [];
+    for (const [id, r] of this.sessions) if (id !== session && live(r) && r.deviceKey === deviceKey) ids.push(id);
+    for (const id of ids) {
+      const r = this.sessions.get(id)!;
+      const user = this.users.get(r.username);
+      if (!user || !this.namesOf(user).includes(username)) continue;
+      if (r.expiresAt <= this.now()) {
+        this.sessions.delete(id);
+        throw notAuthorized('Invalid session for the user, session is expired.');
+      }
+      return { id, user, rec: r };
+    }
+    throw notAuthorized('Invalid session for the user.');
+  }
+
+  /** DEVICE_SRP_AUTH answered (USERNAME, DEVICE_KEY, SRP_A): DEVICE_PASSWORD_VERIFIER with the device's salt and B. */
+  private deviceSrpAuth(client: ClientRecord, responses: Record<string, string>, session: string | undefined): Json {
+    const username = this.requireParam(responses, 'USERNAME');
+    const deviceKey = this.requireParam(responses, 'DEVICE_KEY');
+    const srpA = this.requireParam(responses, 'SRP_A');
+    this.checkSecretHash(client, responses['SECRET_HASH'], [username]);
+    let A: bigint;
+    try {
+      A = bigFromHex(srpA);
+    } catch {
+      throw invalid('SRP_A is not a hex number');
+    }
+    if (A % N === 0n) throw invalid('SRP_A cannot be 0 mod N');
+    const { id, user, rec } = this.pendingDeviceSrp(client, session, username, deviceKey);
+    const device = this.deviceStore.requireConfirmed(user, deviceKey);
+    if (rec.deviceKey !== deviceKey) throw notAuthorized('Invalid session for the user.');
+    this.useSession(id);
+    const { b, B } = makeServerEphemeral(device.verifier);
+    const secretBlock = randomBytes(384).toString('base64');
+    const next = this.newSession({
+      challenge: 'DEVICE_PASSWORD_VERIFIER',
+      clientId: client.clientId,
+      username: user.username,
+      deviceKey,
+      srp: { A, B, b, secretBlock, userIdForSrp: deviceKey },
+    });
+    this.sessionsBySecretBlock.set(secretBlock, next);
+    return {
+      ChallengeName: 'DEVICE_PASSWORD_VERIFIER',
+      ChallengeParameters: {
+        SALT: device.saltHex,
+        SRP_B: B.toString(16),
+        SECRET_BLOCK: secretBlock,
+        USERNAME: this.challengeUsername(user),
+      },
+      Session: next,
+    };
+  }
+
+  /**
+   * DEVICE_PASSWORD_VERIFIER answered: the proof over DeviceGroupKey | DeviceKey | SECRET_BLOCK |
+   * TIMESTAMP with the key from the verifier ConfirmDevice registered; tokens for the device.
+   */
+  private devicePasswordVerifier(client: ClientRecord, responses: Record<string, string>, session: string | undefined): Json {
+    const username = this.requireParam(responses, 'USERNAME');
+    const deviceKey = this.requireParam(responses, 'DEVICE_KEY');
+    const secretBlock = this.requireParam(responses, 'PASSWORD_CLAIM_SECRET_BLOCK');
+    const signature = this.requireParam(responses, 'PASSWORD_CLAIM_SIGNATURE');
+    const timestamp = this.requireParam(responses, 'TIMESTAMP');
+    this.checkSecretHash(client, responses['SECRET_HASH'], [username]);
+    const given = session !== undefined && this.sessions.get(session)?.challenge === 'DEVICE_PASSWORD_VERIFIER' ? session : undefined;
+    const sessionId = given ?? this.sessionsBySecretBlock.get(secretBlock);
+    if (sessionId === undefined) throw notAuthorized('Incorrect username or password.');
+    const pending = this.peekSession(sessionId, 'DEVICE_PASSWORD_VERIFIER', client.clientId);
+    const user = this.users.get(pending.username);
+    if (!user) throw notAuthorized('Incorrect username or password.');
+    // forgotten since DEVICE_SRP_AUTH: refused before the session is used up, as at every step
+    const device = this.deviceStore.requireConfirmed(user, deviceKey);
+    const rec = this.takeSession(sessionId, 'DEVICE_PASSWORD_VERIFIER', client.clientId);
+    const srp = rec.srp!;
+    if (srp.secretBlock !== secretBlock || rec.deviceKey !== deviceKey || !this.namesOf(user).includes(username)) {
+      throw notAuthorized('Incorrect username or password.');
+    }
+    if (parseSrpTimestamp(timestamp) === undefined) {
+      throw invalid('TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.');
+    }
+    let expected: string;
+    try {
+      const key = serverAuthenticationKey(srp.A, srp.B, srp.b, device.verifier);
+      expected = passwordClaimSignature(key, device.deviceGroupKey, deviceKey, secretBlock, timestamp);
+    } catch {
+      throw notAuthorized('Incorrect username or password.');
+    }
+    if (!signaturesEqual(expected, signature)) throw notAuthorized('Incorrect username or password.');
+    return this.signedIn(client, user, deviceKey);
+  }
+
+  // ---------------------------------------------------------------- remembered devices: operations
+
+  /** The user an access token was issued to (as GetUser finds it). */
+  private tokenUser(body: Json): UserRecord {
+    const rec = this.accessToken(body);
+    const user = this.users.get(rec.username);
+    if (!user || user.sub !== rec.sub) throw new CognitoServiceError('UserNotFoundException', 'User does not exist.');
+    return user;
+  }
+
+  private deviceKeyParam(body: Json): string {
+    const key = requiredString(body, 'DeviceKey', 'deviceKey');
+    checkDeviceKeyShape(key);
+    return key;
+  }
+
+  private rememberedStatusParam(body: Json): DeviceRememberedStatus {
+    const status = requiredString(body, 'DeviceRememberedStatus', 'deviceRememberedStatus');
+    if (status !== 'remembered' && status !== 'not_remembered') {
+      throw invalid(
+        `1 validation error detected: Value '${status}' at 'deviceRememberedStatus' failed to satisfy constraint: ` +
+          'Member must satisfy enum value set: [remembered, not_remembered]',
+      );
+    }
+    return status;
+  }
+
+  /** ConfirmDevice, UpdateDeviceStatus, ForgetDevice, GetDevice, ListDevices: as the access token's user. */
+  private deviceOperation(operation: string, body: Json): Json {
+    const user = this.tokenUser(body);
+    return this.onDevices(operation, user, body);
+  }
+
+  /**
+   * AdminForgetDevice, AdminUpdateDeviceStatus, AdminGetDevice, AdminListDevices: by UserPoolId and
+   * Username (the fake does not check the SigV4 signature of admin calls).
+   */
+  private adminDeviceOperation(operation: string, body: Json): Json {
+    const poolId = requiredString(body, 'UserPoolId', 'userPoolId');
+    if (poolId !== this.userPoolId) throw new CognitoServiceError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
+    const user = this.findUser(requiredString(body, 'Username', 'username'));
+    if (!user) throw new CognitoServiceError('UserNotFoundException', 'User does not exist.');
+    return this.onDevices(operation.slice('Admin'.length), user, body);
+  }
+
+  private onDevices(operation: string, user: DeviceOwner, body: Json): Json {
+    switch (operation) {
+      case 'ConfirmDevice': {
+        const key = this.deviceKeyParam(body);
+        const name = optionalString(body, 'DeviceName', 'deviceName');
+        if (name !== undefined && (name.length < 1 || name.length > 1024)) {
+          throw invalid(
+            `1 validation error detected: Value '${name}' at 'deviceName' failed to satisfy constraint: ` +
+              `Member must have length ${name.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 1024'}`,
+          );
+        }
+        const cfg = body['DeviceSecretVerifierConfig'];
+        const necessary = this.deviceStore.confirm(user, key, isObject(cfg) ? cfg : undefined, name, this.deviceTracking);
+        return { UserConfirmationNecessary: necessary };
+      }
+      case 'UpdateDeviceStatus': {
+        const key = this.deviceKeyParam(body);
+        this.deviceStore.setStatus(user, key, this.rememberedStatusParam(body));
+        return {};
+      }
+      case 'ForgetDevice': {
+        if (!this.deviceStore.forget(user, this.deviceKeyParam(body))) throw deviceNotFound();
+        return {};
+      }
+      case 'GetDevice': {
+        const key = this.deviceKeyParam(body);
+        this.deviceStore.requireConfirmed(user, key);
+        return { Device: deviceType(this.deviceStore.get(key)!) };
+      }
+      case 'ListDevices':
+        return page(this.deviceStore.listConfirmed(user), body['Limit'], body['PaginationToken']);
+      default:
+        throw new CognitoServiceError('UnknownOperationException', `Unknown operation ${IDP_PREFIX}.${operation}`);
+    }
+  }
+
+  private issueTokens(client: ClientRecord, user: UserRecord, withRefresh: boolean, authTime?: number, deviceKey?: string): Json {
     const iat = this.nowSeconds();
     const exp = iat + this.tokenTtlSeconds;
     const auth = authTime ?? iat;
@@ -1105,10 +1455,13 @@ export class FakeCognito {
     if (withRefresh) {
       // Real Cognito refresh tokens run to about 1.8 KB: big enough to need splitting in some keychains.
       const refreshToken = randomBytes(1300).toString('base64url');
-      this.refreshTokens.set(refreshToken, { ...base, exp: iat + this.refreshTokenTtlSeconds, authTime: auth });
+      const refresh: RefreshRecord = { ...base, exp: iat + this.refreshTokenTtlSeconds, authTime: auth };
+      if (deviceKey !== undefined) refresh.deviceKey = deviceKey;
+      this.refreshTokens.set(refreshToken, refresh);
       result['RefreshToken'] = refreshToken;
       issued.refreshToken = refreshToken;
     }
+    if (deviceKey !== undefined) issued.deviceKey = deviceKey;
     this.issuedTokens.push(issued);
     return result;
   }

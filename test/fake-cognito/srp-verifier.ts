@@ -259,3 +259,51 @@ export function parseSrpTimestamp(s: string): number | undefined {
   }
   return ms;
 }
+
+// ------------------------------------------------------------------ remembered devices
+//
+// Device SRP (DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER) is the same SRP with the device group
+// key in place of the pool name and the device key in place of the user id:
+//   x = H(padHex(salt) | H(DeviceGroupKey | DeviceKey | ':' | devicePassword)),  v = g^x mod N
+//   signature = Base64(HMAC-SHA256(key, DeviceGroupKey | DeviceKey | SECRET_BLOCK bytes | TIMESTAMP))
+// (amazon-cognito-identity-js: AuthenticationHelper.generateHashDevice, CognitoUser.getDeviceResponse).
+// ConfirmDevice's DeviceSecretVerifierConfig carries Base64 of the bytes of padHex(v) and of padHex(salt).
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The verifier a device registered: v, and the salt as sent back in ChallengeParameters.SALT (hex). */
+export interface DeviceVerifier {
+  verifier: bigint;
+  saltHex: string;
+}
+
+/**
+ * Read ConfirmDevice's DeviceSecretVerifierConfig (PasswordVerifier and Salt, both Base64).
+ * Undefined when either is not canonical Base64 of at least one byte, or v is not in [2, N-1].
+ */
+export function parseDeviceSecretVerifierConfig(passwordVerifier: string, salt: string): DeviceVerifier | undefined {
+  if (!BASE64.test(passwordVerifier) || !BASE64.test(salt)) return undefined;
+  const v = Buffer.from(passwordVerifier, 'base64');
+  const s = Buffer.from(salt, 'base64');
+  if (v.length === 0 || s.length === 0) return undefined;
+  const verifier = BigInt('0x' + v.toString('hex'));
+  if (verifier < 2n || verifier >= N) return undefined;
+  return { verifier, saltHex: s.toString('hex') };
+}
+
+/**
+ * A client's side, for tests and tools: a device's DeviceSecretVerifierConfig for `devicePassword`
+ * (what amazon-cognito-identity-js sends in ConfirmDevice).
+ */
+export function deviceSecretVerifierConfig(
+  deviceGroupKey: string,
+  deviceKey: string,
+  devicePassword: string,
+  salt?: bigint,
+): { PasswordVerifier: string; Salt: string } {
+  const made = makeVerifier(deviceGroupKey, deviceKey, devicePassword, salt);
+  return {
+    PasswordVerifier: Buffer.from(padHex(made.verifier), 'hex').toString('base64'),
+    Salt: Buffer.from(made.saltHex, 'hex').toString('base64'),
+  };
+}

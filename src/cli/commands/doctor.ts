@@ -18,6 +18,8 @@ import { configFilePath, selectedProfile } from '../../config/paths.js';
 import { type CognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { forTerminal, isCredsError, profileLabel } from '../../errors.js';
 import { createDebugLog } from '../../log/debug.js';
+import { deviceLabel, readDevice } from '../../secrets/device.js';
+import { getLargeSecret } from '../../secrets/large-secret.js';
 import { absenceOf, hasSecret, SECRET_KINDS, secretAccount, type SecretStore, unlockHint } from '../../secrets/store.js';
 import type { Io } from '../io.js';
 
@@ -56,6 +58,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   const opened = await openSecretStore(name, profile?.secretStore ?? 'keychain', io);
   report(opened.checks);
   if (opened.store) report(await checkSecrets(name, opened.store));
+  if (opened.store && profile) report(await checkDevice(profile, opened.store.store));
   report(await checkCacheDir(io));
   if (profile) report(await probeEndpoints(profile, io));
 
@@ -175,6 +178,29 @@ async function checkSecrets(name: string, { store, hasPassword, file }: OpenedSt
     checks.push(failure(err));
   }
   return checks;
+}
+
+/**
+ * 2. Whether the user pool tracks devices, as far as its answers show: a stored device says it
+ * does (and whether this computer is remembered); a refresh token without one, that the last
+ * sign-in was issued no device; neither, nothing (no sign-in has shown it).
+ */
+async function checkDevice(profile: CognitoProfile, store: SecretStore): Promise<Check[]> {
+  const label = profileLabel(profile.name);
+  try {
+    const device = await readDevice(store, profile);
+    if (device) {
+      const how = device.remembered
+        ? 'remembered: its sign-ins skip the MFA code'
+        : `not remembered: Cognito asks for the MFA code${device.userChoice ? ` (the pool lets the user choose; \`cognito-creds setup --profile ${profile.name} --remember-device\`)` : ''}`;
+      return [{ ok: true, text: `${label}: the user pool tracks devices; this computer is device ${deviceLabel(device)}, ${how}` }];
+    }
+    // No sign-in yet (no refresh token): no answer shows it either way, so nothing is said.
+    if ((await getLargeSecret(store, secretAccount(profile.name, 'refresh-token'))) === null) return [];
+    return [{ ok: true, text: `${label}: the user pool does not track devices, as far as the last sign-in shows (it was issued no device)` }];
+  } catch (err) {
+    return [failure(err)];
+  }
 }
 
 /** 3. The cache directory: private, and no file in it readable by others. */

@@ -3,20 +3,24 @@
  * nothing: under the profile's lock (src/cli/profile-lock.ts, so a setup of the same profile
  * runs before or after, never between), the secrets first, then the section; if the section
  * cannot be deleted the secrets are put back, and if a secret cannot be deleted (a locked
- * keyring, an unreachable store) the section stays and the exit code says so.
+ * keyring, an unreachable store) the section stays and the exit code says so. A remembered device
+ * is forgotten by Cognito first (best effort, reported: its secrets go whatever Cognito answers).
  */
 import { openCredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey } from '../../cache/entry.js';
-import { editConfigFile, readConfigText } from '../../config/config-file.js';
+import { editConfigFile, profileServices, readConfigText } from '../../config/config-file.js';
 import { removeProfile, upsertProfile } from '../../config/ini-edit.js';
 import { keysToRemove } from '../../config/ownership.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { KEYS } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
-import { isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
+import { type CognitoProfile, isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
+import type { ForgetOutcome } from '../../credentials/device-forget.js';
 import { CredsError, isCredsError, profileLabel } from '../../errors.js';
 import { deleteLargeSecret } from '../../secrets/large-secret.js';
 import { absenceOf, lockedError, SECRET_KINDS, secretAccount, type SecretStore, storeName } from '../../secrets/store.js';
+import { forgetDevice, reportForget } from '../device-report.js';
+import type { DebugLog } from '../../log/debug.js';
 import { debugLog, type Io } from '../io.js';
 import { withProfileLock } from '../profile-lock.js';
 import { restoreSecrets, type Snapshot, snapshotSecrets } from '../setup-steps.js';
@@ -30,7 +34,7 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   const log = debugLog(io, options.debug);
   const name = selectedProfile(options.profile, io.env);
   const file = configFilePath(io.env, io.home);
-  const { settings, removed, keptSection, deleted, choice } = await withProfileLock(file, name, () => removeProfileAndSecrets(name, file, io));
+  const { settings, removed, keptSection, deleted, choice, forgotten } = await withProfileLock(file, name, () => removeProfileAndSecrets(name, file, io, log));
   log(`keychain entries deleted: ${deleted.join(', ') || 'none'}`);
 
   // Cached credentials of the profile's identity go too (a profile too broken to resolve has none).
@@ -51,7 +55,8 @@ export async function remove(options: RemoveOptions, io: Io): Promise<void> {
   io.stdout(
     `${profileLabel(name)}: ${removed ? (keptSection ? `its cognito-creds keys removed from ${file} (the section and its other keys stay)` : `section removed from ${file}`) : `no section in ${file}`}; ` +
       `${deleted.length ? `${deleted.join(', ')} deleted from ${storeName(choice)}` : 'no secrets were stored'}` +
-      `${cacheDeleted ? '; cached credentials deleted' : ''}.\n`,
+      `${cacheDeleted ? '; cached credentials deleted' : ''}.\n` +
+      reportForget(io, name, forgotten, storeName(choice)),
   );
 }
 
@@ -62,11 +67,13 @@ interface Removal {
   keptSection: boolean;
   deleted: string[];
   choice: 'keychain' | 'file';
+  forgotten: ForgetOutcome;
 }
 
 /** Under the profile's lock: read the section (a setup may just have written it), delete the secrets, then the section. */
-async function removeProfileAndSecrets(name: string, file: string, io: Io): Promise<Removal> {
-  const settings = profilesFromIni((await readConfigText(file)) ?? '').get(name);
+async function removeProfileAndSecrets(name: string, file: string, io: Io, log: DebugLog): Promise<Removal> {
+  const text = (await readConfigText(file)) ?? '';
+  const settings = profilesFromIni(text).get(name);
   // Never delete a section that cognito-creds did not write: it may hold someone's real keys.
   if (settings && !isCognitoProfile(settings)) {
     throw new CredsError(
@@ -86,6 +93,8 @@ async function removeProfileAndSecrets(name: string, file: string, io: Io): Prom
   if (locked.length > 0) {
     throw lockedError(`${profileLabel(name)}: the keychain is locked, so its ${list(locked)} cannot be deleted; nothing was removed`, process.platform);
   }
+  const profile = settings ? usable(name, settings, file, text) : undefined;
+  const forgotten: ForgetOutcome = profile ? await forgetDevice(io, log, profile, store) : { outcome: 'none' };
   const deleted: string[] = [];
   const gone = new Set<string>();
   // Put back what was deleted (and only that: the store may be failing).
@@ -120,7 +129,16 @@ async function removeProfileAndSecrets(name: string, file: string, io: Io): Prom
       throw err;
     }
   }
-  return { settings, removed, keptSection, deleted, choice };
+  return { settings, removed, keptSection, deleted, choice, forgotten };
+}
+
+/** The profile as a sign-in would read it; undefined when it is too broken (then no device can be forgotten). */
+function usable(name: string, settings: Readonly<Record<string, string>>, file: string, text: string): CognitoProfile | undefined {
+  try {
+    return resolveCognitoProfile(name, settings, file, profileServices(text, settings));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The labels of the secrets that are stored but locked (those the snapshot could not read). */

@@ -15,6 +15,7 @@ import type { CognitoProfile } from '../../config/profile.js';
 import type { SignInResult } from '../../credentials/sign-in.js';
 import { CredsError, formatError, isCredsError, profileLabel } from '../../errors.js';
 import type { DebugLog } from '../../log/debug.js';
+import { deviceLabel } from '../../secrets/device.js';
 import { SECRET_KINDS, type SecretStore, storeName } from '../../secrets/store.js';
 import { debugLog, type Io, signInDeps } from '../io.js';
 import { withProfileLock } from '../profile-lock.js';
@@ -90,7 +91,7 @@ async function save(io: Io, log: DebugLog, target: Target, a: Answers, signedIn:
   });
   // The verifying sign-in's credentials serve the first calls (an MFA code is not asked twice).
   if (signedIn) await cacheCredentials(io, log, target.name, a.profile, signedIn);
-  io.stdout(summary(target, a.profile, a.optional, options.verify, password !== a.given.password, overridden));
+  io.stdout(summary(target, a.profile, a.optional, options.verify, password !== a.given.password, overridden, deviceLine(signedIn)));
 }
 
 /** Verifications a person at the terminal may correct before setup gives up. */
@@ -152,12 +153,12 @@ interface Verification {
 
 /**
  * What a failed save puts back: the secrets as they are under the lock, except the refresh token
- * that the verifying sign-in wrote, which goes back to what it was before (unless a remove has
- * deleted it since: then it stays deleted).
+ * and the device that the verifying sign-in wrote, which go back to what they were before (unless
+ * a remove has deleted them since: then they stay deleted).
  */
 function undoTo(before: Snapshot, current: Snapshot, verified: boolean): Snapshot {
   return current.map(([kind, value]) => {
-    if (kind !== 'refresh-token' || !verified || value === null) return [kind, value];
+    if ((kind !== 'refresh-token' && kind !== 'device') || !verified || value === null) return [kind, value];
     return [kind, before.find(([k]) => k === kind)?.[1] ?? null];
   });
 }
@@ -195,6 +196,8 @@ async function writeProfile(io: Io, { name, file, existing }: Target, profile: C
     [KEYS.authFlow]: settings[KEYS.authFlow],
     [KEYS.region]: settings[KEYS.region],
     [KEYS.roleArn]: settings[KEYS.roleArn],
+    [KEYS.deviceName]: settings[KEYS.deviceName],
+    [KEYS.rememberDevice]: settings[KEYS.rememberDevice],
     // The keychain is the default: only the file is written down.
     [KEYS.secretStore]: profile.secretStore === 'file' ? 'file' : undefined,
     // The AWS CLI and SDKs need a region for the services the credentials are for: the identity
@@ -226,7 +229,7 @@ async function cacheCredentials(io: Io, log: DebugLog, name: string, profile: Co
 }
 
 /** What was saved where, and how to try it. */
-function summary({ name, file, existing }: Target, profile: CognitoProfile, optional: OptionalSecrets, verified: boolean, newPassword: boolean, overridden: string[]): string {
+function summary({ name, file, existing }: Target, profile: CognitoProfile, optional: OptionalSecrets, verified: boolean, newPassword: boolean, overridden: string[], device: string): string {
   const where = storeName(profile.secretStore);
   const saved = ['the password', optional['client-secret'] && 'the client secret', optional['totp-secret'] && 'the TOTP secret'].filter(Boolean) as string[];
   const region = existing[KEYS.awsRegion] ?? profile.identityRegion;
@@ -235,8 +238,19 @@ function summary({ name, file, existing }: Target, profile: CognitoProfile, opti
     `${verified ? ' and the sign-in was verified' : ''}${newPassword ? ' (with the new password)' : ''}.\n` +
     (overridden.length ? `Removed from the section (--force): ${overridden.join(', ')}.\n` : '') +
     `Region for AWS commands: ${region}${existing[KEYS.awsRegion] === undefined ? ' (the identity pool\'s; change it with `region =` in the profile)' : ' (the profile\'s own)'}.\n` +
+    device +
     `Try it: aws sts get-caller-identity --profile ${name}\n`
   );
+}
+
+/** What the verifying sign-in made of this computer, when the user pool tracks devices. */
+function deviceLine(signedIn: SignInResult | undefined): string {
+  const device = signedIn?.device;
+  if (!device) return '';
+  const which = `${signedIn.newDevice ? 'now ' : ''}device ${deviceLabel(device)} of the user pool`;
+  return device.remembered
+    ? `This computer is ${which}, remembered: sign-ins from it skip the MFA code.\n`
+    : `This computer is ${which}, not remembered: Cognito still asks for the MFA code${device.userChoice ? ' (setup --remember-device changes that)' : ''}.\n`;
 }
 
 function list(items: string[]): string {

@@ -7,6 +7,7 @@ import { profilesFromIni } from '../../config/ini-parse.js';
 import { configFilePath } from '../../config/paths.js';
 import { type CognitoProfile, isCognitoProfile, resolveCognitoProfile } from '../../config/profile.js';
 import { CredsError, forTerminal, isCredsError, profileLabel } from '../../errors.js';
+import { deviceLabel, readDevice } from '../../secrets/device.js';
 import { getLargeSecret } from '../../secrets/large-secret.js';
 import { absenceOf, hasSecret, SECRET_KINDS, secretAccount, storeName } from '../../secrets/store.js';
 import { isoSeconds } from '../../output/credential-process.js';
@@ -47,6 +48,7 @@ export async function status(options: StatusOptions, io: Io): Promise<void> {
     lines.push(`${name}: ${profile.username} in ${profile.userPoolId}, identity pool ${profile.identityPoolId}${profile.roleArn ? `, role ${profile.roleArn}` : ''}`);
 
     lines.push(...(await secretsLines(profile, io)));
+    lines.push(...(await deviceLine(profile, io)));
     lines.push(await credentialsLine(profile, cache, io));
   }
   io.stdout(`${lines.map(forTerminal).join('\n')}\n`);
@@ -62,7 +64,8 @@ async function secretsLines(profile: CognitoProfile, io: Io): Promise<string[]> 
   let locked = false;
   try {
     const store = await io.secrets(profile.secretStore);
-    for (const { kind, label } of SECRET_KINDS) {
+    // The device has a line of its own (deviceLine).
+    for (const { kind, label } of SECRET_KINDS.filter((s) => s.kind !== 'device')) {
       const account = secretAccount(profile.name, kind);
       const present = kind === 'refresh-token' ? (await getLargeSecret(store, account)) !== null : await hasSecret(store, account);
       const lockedHere = !present && (await absenceOf(store, account)) === 'locked';
@@ -76,6 +79,18 @@ async function secretsLines(profile: CognitoProfile, io: Io): Promise<string[]> 
   const line = `  ${`${where}:`.padEnd(12)} ${problem ? `unreachable (${problem})` : stored.join(', ')}`;
   // Two lines, each escaped for the terminal on its own.
   return locked ? [line, `${' '.repeat(15)}the keychain is locked: unlock it to use them (docs/troubleshooting.md, "The keychain is locked")`] : [line];
+}
+
+/** `  device:      remembered as "laptop" (us-east-1_0f1e2d3c…)`, when one is stored: its name and key prefix, never its password. */
+async function deviceLine(profile: CognitoProfile, io: Io): Promise<string[]> {
+  let device;
+  try {
+    device = await readDevice(await io.secrets(profile.secretStore), profile);
+  } catch {
+    return []; // the keychain line says why the store cannot be read
+  }
+  if (!device) return [];
+  return [`  device:      ${device.remembered ? 'remembered' : 'tracked, not remembered (MFA still asked)'}: ${deviceLabel(device)}`];
 }
 
 /** `  credentials: cached, expire … (in …); served until …`, or none, expired, unusable. */

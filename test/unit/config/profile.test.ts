@@ -23,6 +23,7 @@ describe('resolveCognitoProfile', () => {
       region: 'ap-northeast-1',
       identityRegion: 'eu-west-2',
       secretStore: 'keychain',
+      rememberDevice: true,
       endpoints: {},
     });
   });
@@ -70,10 +71,17 @@ describe('resolveCognitoProfile', () => {
     ['cognito_username', 'ali ce', 'is not a Cognito username (1 to 128 characters, no spaces or control characters)'],
     ['cognito_auth_flow', 'CUSTOM_AUTH', 'is not a supported flow (USER_PASSWORD_AUTH or USER_SRP_AUTH)'],
     ['cognito_region', 'mars', 'is not an AWS region (for example us-east-1)'],
+    ['cognito_remember_device', 'no', 'is not true or false'],
+    ['cognito_remember_device', 'False', 'is not true or false'],
+    ['cognito_device_name', 'a\tb', 'is not a device name (1 to 1024 characters, no control characters or leading and trailing spaces)'],
+    ['cognito_device_name', ' laptop', 'is not a device name (1 to 1024 characters, no control characters or leading and trailing spaces)'],
+    ['cognito_device_name', 'x'.repeat(1025), 'is not a device name (1 to 1024 characters, no control characters or leading and trailing spaces)'],
+    ['cognito_device_name', '#laptop', 'starts with # or ;, which the config file would read as the start of a comment'],
   ])('names the malformed key %s = %s', (key, value, text) => {
     const err = errorOf(() => resolveCognitoProfile('dev', { ...good, [key]: value }, '/c'));
     expect(err.kind).toBe('config');
-    expect(err.message).toBe(`profile "dev" in /c: ${key} = ${JSON.stringify(value)} ${text}`);
+    const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+    expect(err.message).toBe(`profile "dev" in /c: ${key} = ${shown} ${text}`);
   });
 
   it('says a profile with no cognito keys is not ours', () => {
@@ -85,5 +93,16 @@ describe('resolveCognitoProfile', () => {
     expect(resolveCognitoProfile('dev', { ...good, cognito_username: 'zoë.o\'brien+1@example.com' }, '/c').username).toBe(
       "zoë.o'brien+1@example.com",
     );
+  });
+});
+
+describe('the remembered-device keys', () => {
+  it('remember the device unless cognito_remember_device = false; the device name is the profile\'s when set', () => {
+    expect(resolveCognitoProfile('dev', good, '/c')).not.toHaveProperty('deviceName');
+    expect(resolveCognitoProfile('dev', { ...good, cognito_remember_device: 'true' }, '/c').rememberDevice).toBe(true);
+    expect(resolveCognitoProfile('dev', { ...good, cognito_remember_device: 'false' }, '/c').rememberDevice).toBe(false);
+    const named = resolveCognitoProfile('dev', { ...good, cognito_device_name: 'Zoë\'s laptop (work)' }, '/c');
+    expect(named.deviceName).toBe('Zoë\'s laptop (work)');
+    expect(resolveCognitoProfile('dev', { ...good, cognito_device_name: 'x'.repeat(1024) }, '/c').deviceName).toHaveLength(1024);
   });
 });
