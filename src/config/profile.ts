@@ -63,33 +63,14 @@ export function resolveCognitoProfile(
   /** The sub-settings of the `[services NAME]` section the profile's `services` names, if any. */
   services: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
 ): CognitoProfile {
-  const where = `${profileLabel(name)} in ${configFile}`;
-  const fix = `Fix it in the config file, or run \`cognito-creds setup --profile ${name}\`.`;
-
   if (!isCognitoProfile(settings)) {
     throw new CredsError(
       'config',
-      `${where} has no cognito_* settings; it is not a cognito-creds profile`,
+      `${profileLabel(name)} in ${configFile} has no cognito_* settings; it is not a cognito-creds profile`,
       `Run \`cognito-creds setup --profile ${name}\` to set it up.`,
     );
   }
-
-  const required = (key: string, check: Check): string => {
-    const value = settings[key];
-    if (value === undefined || value === '') {
-      throw new CredsError('config', `${where} is missing ${key}`, fix);
-    }
-    const problem = check(value);
-    if (problem) throw new CredsError('config', `${where}: ${key} = ${shown(value)} ${problem}`, fix);
-    return value;
-  };
-  const optional = (key: string, check: Check): string | undefined => {
-    const value = settings[key];
-    if (value === undefined || value === '') return undefined;
-    const problem = check(value);
-    if (problem) throw new CredsError('config', `${where}: ${key} = ${shown(value)} ${problem}`, fix);
-    return value;
-  };
+  const { required, optional } = keyReader(name, settings, configFile);
 
   const userPoolId = required(KEYS.userPoolId, checkUserPoolId);
   const clientId = required(KEYS.clientId, checkClientId);
@@ -121,6 +102,25 @@ export function resolveCognitoProfile(
     ...(minTtl !== undefined ? { minTtlSeconds: Number(minTtl) } : {}),
     ...(settings.region && !checkRegion(settings.region) ? { awsRegion: settings.region } : {}),
   };
+}
+
+/** Reading one key: its value checked, or an error naming the profile, the key and the fix. */
+function keyReader(name: string, settings: Readonly<Record<string, string>>, configFile: string) {
+  const where = `${profileLabel(name)} in ${configFile}`;
+  const fix = `Fix it in the config file, or run \`cognito-creds setup --profile ${name}\`.`;
+  const optional = (key: string, check: Check): string | undefined => {
+    const value = settings[key];
+    if (value === undefined || value === '') return undefined;
+    const problem = check(value);
+    if (problem) throw new CredsError('config', `${where}: ${key} = ${shown(value)} ${problem}`, fix);
+    return value;
+  };
+  const required = (key: string, check: Check): string => {
+    const value = optional(key, check);
+    if (value === undefined) throw new CredsError('config', `${where} is missing ${key}`, fix);
+    return value;
+  };
+  return { required, optional };
 }
 
 /** The region for the AWS services the credentials are used with: the profile's `region`, else AWS_REGION / AWS_DEFAULT_REGION, else the identity pool's. */
