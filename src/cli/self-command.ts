@@ -47,7 +47,8 @@ function unwritable(arg: string, platform: NodeJS.Platform): string | undefined 
   return undefined;
 }
 
-function quotePosix(arg: string): string {
+/** One word as a POSIX shell (and shlex) reads it back: as it is when safe, else single-quoted. */
+export function quotePosix(arg: string): string {
   if (POSIX_SAFE.test(arg) && !ASSIGNMENT.test(arg)) return arg;
   // A quote is '\'' (close, an escaped quote, reopen). White space before # or ; gets '' (close
   // and reopen) after it, so that no config reader sees a comment start.

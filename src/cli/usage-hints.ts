@@ -1,6 +1,7 @@
 /** Hints for a command line that went wrong: where exec's `--` goes, the flag or command meant. */
 import { CredsError } from '../errors.js';
 import { closest } from '../words.js';
+import { quotePosix } from './self-command.js';
 
 /** What yargs knows of the options at this point of the parse (the command's own and the global ones). */
 export interface KnownOptions {
@@ -22,7 +23,7 @@ export function execWithoutDashDash(argv: string[]): CredsError | undefined {
     if (arg === '--profile' && i + 1 < argv.length) own.push(arg, argv[++i]!);
     else if (/^--profile=|^--(no-)?debug$|^--help$|^-h$/.test(arg)) own.push(arg);
     else {
-      const shown = ['cognito-creds', 'exec', ...own, '--', ...argv.slice(i)].map(shellWord).join(' ');
+      const shown = ['cognito-creds', 'exec', ...own, '--', ...argv.slice(i)].map(quotePosix).join(' ');
       return new CredsError('usage', `exec runs the command written after \`--\`; ${JSON.stringify(arg)} comes before it`, `Run \`${shown}\`.`);
     }
   }
@@ -61,9 +62,3 @@ export function withSuggestion(message: string, typed: readonly string[], flags:
   });
   return guesses.length ? `${message}; did you mean ${guesses.join(', ')}?` : message;
 }
-
-/** A word as a POSIX shell reads it back (for the examples in messages). */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
-}
-

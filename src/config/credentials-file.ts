@@ -3,22 +3,13 @@
  * there with a profile's name is read by the AWS CLI and every SDK *before* the config file's
  * credential_process, so setup and doctor say when one would win.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { readConfigText } from './config-file.js';
 import { parseIni } from './ini-parse.js';
-import type { Env } from './paths.js';
-
-/** `AWS_SHARED_CREDENTIALS_FILE` (a leading `~` expanded), else `~/.aws/credentials`. */
-export function credentialsFilePath(env: Env = process.env, home: string = os.homedir()): string {
-  const fromEnv = env.AWS_SHARED_CREDENTIALS_FILE;
-  if (!fromEnv) return path.join(home, '.aws', 'credentials');
-  if (fromEnv === '~') return home;
-  return fromEnv.startsWith('~/') ? path.join(home, fromEnv.slice(2)) : fromEnv;
-}
+import { CREDENTIAL_SOURCES } from './ownership.js';
+import { credentialsFilePath, type Env } from './paths.js';
 
 /** Keys that give credentials of their own: any of them beats credential_process. */
-const CREDENTIAL_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'credential_process', 'role_arn', 'source_profile', 'sso_session', 'sso_start_url', 'web_identity_token_file'];
+const CREDENTIAL_KEYS = [...CREDENTIAL_SOURCES, 'credential_process'];
 
 export interface ShadowingSection {
   file: string;

@@ -8,9 +8,10 @@
  * keys and those, and leaves the section with everything else the user had.
  */
 import { KEYS } from './keys.js';
+import { isCognitoProfile } from './profile.js';
 
 /** Keys that give a profile credentials of its own: writing credential_process beside them leaves the SDKs disagreeing. */
-const CREDENTIAL_SOURCES = [
+export const CREDENTIAL_SOURCES: readonly string[] = [
   'aws_access_key_id',
   'aws_secret_access_key',
   'aws_session_token',
@@ -46,18 +47,13 @@ export function foreignCredentialKeys(existing: Readonly<Record<string, string>>
 export function setupAddedRecord(existing: Readonly<Record<string, string>> | undefined, written: Readonly<Record<string, string | undefined>>): string | undefined {
   if (existing === undefined) return undefined;
   const before = existing[KEYS.setupAdded];
-  const ours = isSetupsSection(existing);
+  const ours = isCognitoProfile(existing); // a section setup wrote (it has cognito_* keys)
   if (ours && before === undefined) return undefined;
   const added = new Set((before ?? '').split(/\s+/).filter(Boolean));
   for (const [key, value] of Object.entries(written)) {
     if (value !== undefined && !key.startsWith('cognito_') && existing[key] === undefined) added.add(key);
   }
   return [...added].sort().join(' ');
-}
-
-/** A section setup wrote (it has cognito_* keys) and did not merge into (no record). */
-function isSetupsSection(settings: Readonly<Record<string, string>>): boolean {
-  return Object.keys(settings).some((k) => k.startsWith('cognito_'));
 }
 
 /**

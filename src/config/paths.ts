@@ -10,6 +10,13 @@ export function configFilePath(env: Env = process.env, home: string = os.homedir
   return path.join(home, '.aws', 'config');
 }
 
+/** `AWS_SHARED_CREDENTIALS_FILE` (a leading `~` expanded), else `~/.aws/credentials`. */
+export function credentialsFilePath(env: Env = process.env, home: string = os.homedir()): string {
+  const fromEnv = env.AWS_SHARED_CREDENTIALS_FILE;
+  if (fromEnv) return expandHome(fromEnv, home);
+  return path.join(home, '.aws', 'credentials');
+}
+
 /** `--profile`, else `AWS_PROFILE`, else `default`. */
 export function selectedProfile(flag: string | undefined, env: Env = process.env): string {
   return flag || env.AWS_PROFILE || 'default';

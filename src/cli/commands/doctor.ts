@@ -11,7 +11,7 @@ import { apiTarget } from '../../credentials/api-target.js';
 import { networkReason } from '../../cognito/errors.js';
 import { profileServices, readConfigText } from '../../config/config-file.js';
 import { describeShadowing, shadowingSection } from '../../config/credentials-file.js';
-import { foreignCredentialKeys } from '../../config/ownership.js';
+import { foreignCredentialKeys, runsCognitoCreds } from '../../config/ownership.js';
 import { profilesFromIni } from '../../config/ini-parse.js';
 import { describeUnknownKey, type SecretStoreChoice, unknownCognitoKeys } from '../../config/keys.js';
 import { configFilePath, selectedProfile } from '../../config/paths.js';
@@ -113,7 +113,7 @@ function checkProfile(name: string, file: string, text: string): { checks: Check
   if (settings.credential_process === undefined) {
     // Without it nothing ever calls cognito-creds: the profile cannot work, so this fails.
     checks.push({ ok: false, text: `${profileLabel(name)} has no credential_process line: the AWS CLI and SDKs will not call cognito-creds`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
-  } else if (!settings.credential_process.includes('credential-process')) {
+  } else if (!runsCognitoCreds(settings.credential_process)) {
     checks.push({ ok: false, warn: true, text: `${profileLabel(name)}: credential_process does not run cognito-creds credential-process`, hint: `Run \`cognito-creds setup --profile ${name}\` to write it.` });
   } else {
     checks.push({ ok: true, text: `${profileLabel(name)}: credential_process runs cognito-creds` });
