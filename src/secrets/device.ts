@@ -5,7 +5,7 @@
  * the cache. A device recorded for another pool or user (the profile was edited) is ignored.
  */
 import type { CognitoIdentity } from '../shapes.js';
-import { deleteLargeSecret, getLargeSecret, setLargeSecret } from './large-secret.js';
+import { deleteLargeSecret, getJsonSecret, setLargeSecret } from './large-secret.js';
 import { secretAccount, type SecretStore } from './store.js';
 
 export interface StoredDevice {
@@ -25,16 +25,8 @@ export interface StoredDevice {
 type Owner = Pick<CognitoIdentity, 'name' | 'userPoolId' | 'username'>;
 
 export async function readDevice(store: SecretStore, profile: Owner): Promise<StoredDevice | undefined> {
-  const text = await getLargeSecret(store, secretAccount(profile.name, 'device'));
-  if (!text) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isDevice(value) || value.userPoolId !== profile.userPoolId || value.username !== profile.username) return undefined;
-  return value;
+  const value = await getJsonSecret(store, secretAccount(profile.name, 'device'), isDevice);
+  return value && value.userPoolId === profile.userPoolId && value.username === profile.username ? value : undefined;
 }
 
 export async function writeDevice(store: SecretStore, profileName: string, device: StoredDevice): Promise<void> {

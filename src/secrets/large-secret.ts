@@ -52,3 +52,16 @@ async function chunkCount(store: SecretStore, account: string): Promise<number> 
 async function deleteParts(store: SecretStore, account: string, from: number, to: number): Promise<void> {
   for (let i = from; i <= to; i++) await store.delete(part(account, i));
 }
+
+/** A JSON value kept as a (large) secret: undefined when absent, not JSON, or not of the shape `is` accepts. */
+export async function getJsonSecret<T>(store: SecretStore, account: string, is: (value: unknown) => value is T): Promise<T | undefined> {
+  const text = await getLargeSecret(store, account);
+  if (!text) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return is(value) ? value : undefined;
+}

@@ -4,7 +4,7 @@
  * to. A session recorded for another pool, client or user (the profile was edited) is ignored.
  */
 import type { CognitoIdentity } from '../shapes.js';
-import { deleteLargeSecret, getLargeSecret, setLargeSecret } from './large-secret.js';
+import { deleteLargeSecret, getJsonSecret, setLargeSecret } from './large-secret.js';
 import { secretAccount, type SecretStore } from './store.js';
 
 export interface StoredSession {
@@ -23,18 +23,8 @@ export interface StoredSession {
 type Owner = Pick<CognitoIdentity, 'name' | 'userPoolId' | 'clientId' | 'username'>;
 
 export async function readSession(store: SecretStore, profile: Owner): Promise<StoredSession | undefined> {
-  const text = await getLargeSecret(store, secretAccount(profile.name, 'refresh-token'));
-  if (!text) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isSession(value)) return undefined;
-  if (value.userPoolId !== profile.userPoolId || value.clientId !== profile.clientId || value.username !== profile.username) {
-    return undefined;
-  }
+  const value = await getJsonSecret(store, secretAccount(profile.name, 'refresh-token'), isSession);
+  if (!value || value.userPoolId !== profile.userPoolId || value.clientId !== profile.clientId || value.username !== profile.username) return undefined;
   return value;
 }
 
