@@ -6,11 +6,7 @@
  */
 import { openCredentialsCache } from '../../cache/cache-dir.js';
 import { cacheKey, entryFor, identityOf } from '../../cache/entry.js';
-import { editConfigFile } from '../../config/config-file.js';
-import { upsertProfile } from '../../config/ini-edit.js';
 import { KEYS } from '../../config/keys.js';
-import { foreignCredentialKeys, setupAddedRecord } from '../../config/ownership.js';
-import { profilesFromIni } from '../../config/ini-parse.js';
 import type { CognitoProfile } from '../../config/profile.js';
 import type { SignInResult } from '../../credentials/sign-in.js';
 import { CredsError, formatError, isCredsError, profileLabel } from '../../errors.js';
@@ -20,8 +16,8 @@ import { SECRET_KINDS, type SecretStore, storeName } from '../../secrets/store.j
 import { debugLog, type Io, signInDeps } from '../io.js';
 import { withProfileLock } from '../profile-lock.js';
 import { ask } from '../prompt.js';
-import { credentialProcessLine, selfCommand } from '../self-command.js';
-import { foreignKeysError, preflight } from '../setup-checks.js';
+import { preflight } from '../setup-checks.js';
+import { checkWritable, writeProfile } from '../setup-write.js';
 import {
   chooseNewPassword,
   gatherOptionalSecrets,
@@ -49,6 +45,7 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   await preflight(options, io, target);
   const settings = await gatherSettings(options, io, target);
   const profile = profileFor(target, settings);
+  checkWritable(io, target, profile, settings, options.force === true);
   const store = await io.secrets(profile.secretStore);
   // Read before anything changes: it proves the store can be reached before a sign-in is spent,
   // it is what a failed save puts back, and its password is what Enter at the prompt keeps.
@@ -183,43 +180,6 @@ async function verifySignIn({ io, log, target, profile, store, given, optional }
   await signedIn.sessionSaved;
   log('verified: the sign-in worked');
   return signedIn;
-}
-
-/** Write the profile's one section of the config file (every other byte stays). */
-async function writeProfile(io: Io, { name, file, existing }: Target, profile: CognitoProfile, settings: Record<string, string>, force: boolean): Promise<string[]> {
-  const values: Record<string, string | undefined> = {
-    [KEYS.credentialProcess]: credentialProcessLine(io.selfCommand ?? selfCommand(), name),
-    [KEYS.userPoolId]: profile.userPoolId,
-    [KEYS.clientId]: profile.clientId,
-    [KEYS.identityPoolId]: profile.identityPoolId,
-    [KEYS.username]: profile.username,
-    [KEYS.authFlow]: settings[KEYS.authFlow],
-    [KEYS.region]: settings[KEYS.region],
-    [KEYS.roleArn]: settings[KEYS.roleArn],
-    [KEYS.deviceName]: settings[KEYS.deviceName],
-    [KEYS.rememberDevice]: settings[KEYS.rememberDevice],
-    // The keychain is the default: only the file is written down.
-    [KEYS.secretStore]: profile.secretStore === 'file' ? 'file' : undefined,
-    // The AWS CLI and SDKs need a region for the services the credentials are for: the identity
-    // pool's, unless the profile has one (which is the user's, and stays).
-    ...(existing[KEYS.awsRegion] === undefined ? { [KEYS.awsRegion]: profile.identityRegion } : {}),
-  };
-  let overridden: string[] = [];
-  await editConfigFile(file, (bytes) => {
-    // The section as it is now, under the lock: whose it is decides what setup records.
-    const before = profilesFromIni(bytes.toString('utf8')).get(name);
-    overridden = before ? foreignCredentialKeys(before) : [];
-    if (overridden.length && !force) throw foreignKeysError(name, file, overridden); // appeared since setup began
-    for (const key of overridden) values[key] = undefined;
-    values[KEYS.setupAdded] = setupAddedRecord(before, values);
-    try {
-      return upsertProfile(bytes, name, values);
-    } catch (err) {
-      // The editor refuses values that would not read back the same (a line break, a comment).
-      throw new CredsError('config', `${profileLabel(name)}: cannot write the profile: ${(err as Error).message}`, 'Nothing was changed; see docs/troubleshooting.md.', { cause: err });
-    }
-  });
-  return overridden;
 }
 
 /** Cache the verifying sign-in's credentials; a failure only costs the first call a sign-in. */

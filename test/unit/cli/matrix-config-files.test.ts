@@ -73,6 +73,8 @@ describe('a header botocore and the JS SDK read differently: setup and remove re
     );
     expect(await fs.readFile(cli.configFile, 'utf8')).toBe(before);
     expect(cli.store.entries.size).toBe(0);
+    // Found before the verifying sign-in: no request was spent on it.
+    expect(cli.fake.requests).toHaveLength(0);
   });
 
   it('remove with a header the two read differently: exit 3, the section and the password kept', async () => {
