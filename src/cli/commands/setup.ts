@@ -12,7 +12,7 @@ import type { SignInResult } from '../../credentials/sign-in.js';
 import { CredsError, formatError, isCredsError, profileLabel } from '../../errors.js';
 import type { DebugLog } from '../../log/debug.js';
 import { deviceLabel } from '../../secrets/device.js';
-import { SECRET_KINDS, type SecretStore, storeName } from '../../secrets/store.js';
+import { absenceOf, lockedError, SECRET_KINDS, secretAccount, type SecretStore, storeName } from '../../secrets/store.js';
 import { debugLog, type Io, signInDeps } from '../io.js';
 import { withProfileLock } from '../profile-lock.js';
 import { ask } from '../prompt.js';
@@ -50,6 +50,10 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
   // Read before anything changes: it proves the store can be reached before a sign-in is spent,
   // it is what a failed save puts back, and its password is what Enter at the prompt keeps.
   const snapshot = await snapshotSecrets(store, target.name);
+  // A locked keyring reads as "nothing stored", and would refuse the save after a sign-in: ask now.
+  if (!snapshot.find(([kind]) => kind === 'password')?.[1] && (await absenceOf(store, secretAccount(target.name, 'password'))) === 'locked') {
+    throw lockedError(`${profileLabel(target.name)}: the keychain is locked, so setup cannot keep the profile's secrets; nothing was sent or saved`, process.platform);
+  }
   const given = await readPassword(options, io, target, storedPassword(target, profile, snapshot));
   const optional = await gatherOptionalSecrets(io, target, profile, snapshot);
   const answers: Answers = { settings, profile, store, snapshot, given, optional };

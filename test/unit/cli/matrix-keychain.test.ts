@@ -123,6 +123,21 @@ describe('a locked keyring (the Secret Service answers, the collection is locked
   });
 });
 
+describe('setup again on a locked keyring', () => {
+  it('finds the stored password locked before any question is worth asking or request sent: exit 5, nothing changed', async () => {
+    await profile();
+    kc.entries.set('dev:password', PASSWORD);
+    const before = await fs.readFile(cli.configFile, 'utf8');
+    kc.locked = true;
+    const ids = { userPoolId: cli.fake.userPoolId, clientId: 'fakeclient0000000000000001', identityPoolId: cli.fake.identityPoolId, username: 'alice' };
+    const r = await run(setupArgv('dev', ids, ['--auth-flow', 'USER_PASSWORD_AUTH']), `${PASSWORD}\n`);
+    expectFailure(r, 5, `cognito-creds: profile "dev": the keychain is locked, so setup cannot keep the profile's secrets; nothing was sent or saved\n${UNLOCK}`);
+    expect(cli.fake.requests).toHaveLength(0);
+    expect(await fs.readFile(cli.configFile, 'utf8')).toBe(before);
+    expect(Object.fromEntries(kc.entries)).toEqual({ 'dev:password': PASSWORD });
+  });
+});
+
 describe('remove is all or nothing', () => {
   it('a secret that cannot be deleted (the store fails midway): the ones deleted are put back, the section stays, exit 5', async () => {
     await profile();
