@@ -919,13 +919,7 @@ export class FakeCognito {
     const username = this.requireParam(params, 'USERNAME');
     const srpA = this.requireParam(params, 'SRP_A');
     this.checkSecretHash(client, params['SECRET_HASH'], [username]);
-    let A: bigint;
-    try {
-      A = bigFromHex(srpA);
-    } catch {
-      throw invalid('SRP_A is not a hex number');
-    }
-    if (A % N === 0n) throw invalid('SRP_A cannot be 0 mod N');
+    const A = clientPublicKey(srpA);
     const user = this.findUser(username);
     if (!user) throw new CognitoServiceError('UserNotFoundException', 'User does not exist.');
     if (user.status === 'RESET_REQUIRED') {
@@ -1260,13 +1254,7 @@ export class FakeCognito {
     const deviceKey = this.requireParam(responses, 'DEVICE_KEY');
     const srpA = this.requireParam(responses, 'SRP_A');
     this.checkSecretHash(client, responses['SECRET_HASH'], [username]);
-    let A: bigint;
-    try {
-      A = bigFromHex(srpA);
-    } catch {
-      throw invalid('SRP_A is not a hex number');
-    }
-    if (A % N === 0n) throw invalid('SRP_A cannot be 0 mod N');
+    const A = clientPublicKey(srpA);
     const { id, user, rec } = this.pendingDeviceSrp(client, session, username, deviceKey);
     const device = this.deviceStore.requireConfirmed(user, deviceKey);
     if (rec.deviceKey !== deviceKey) throw notAuthorized('Invalid session for the user.');
@@ -1602,4 +1590,16 @@ export function decodeJwtPayload(token: string): Json {
   const part = token.split('.')[1];
   if (part === undefined) throw new Error('not a JWT');
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Json;
+}
+
+/** SRP_A as Cognito checks it: a hex number, not 0 mod N. */
+function clientPublicKey(srpA: string): bigint {
+  let A: bigint;
+  try {
+    A = bigFromHex(srpA);
+  } catch {
+    throw invalid('SRP_A is not a hex number');
+  }
+  if (A % N === 0n) throw invalid('SRP_A cannot be 0 mod N');
+  return A;
 }
